@@ -1,0 +1,242 @@
+/* kis.h — client for the KIS Open API (domestic stocks), one object per account.
+ *
+ * Owns: libcurl handles (one per calling thread, connections shared), the
+ * access-token manager (single flight, persisted through kis_token_store),
+ * the rate limiter (orders ahead of queries, bounded waits) and the retry
+ * policy (reads retry with backoff; orders are never re-sent except after
+ * EGW00201, which means KIS did not take them).
+ *
+ * Includes nothing else of kisgw's: storage is reached only through the
+ * callbacks in kis_token_store, time only through kis_config.now_ms.
+ * Every function is thread-safe. Every number KIS sends as a string is
+ * parsed with overflow checks; a reply that does not parse is KIS_E_BAD_REPLY.
+ */
+#ifndef KIS_H
+#define KIS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum kis_status {
+	KIS_OK = 0,
+	KIS_E_TOKEN,      /* no usable token (issuance refused / cooling down): retry later */
+	KIS_E_CONFIG,     /* credentials or account refused (EGW00103/00105/00206, OPSQ2000) */
+	KIS_E_BUSY,       /* local limiter wait exceeded; the request never left */
+	KIS_E_RATE_LIMIT, /* EGW00201 still after the bounded retries; KIS did not process it */
+	KIS_E_TRANSIENT,  /* EGW00001/00002, non-JSON 5xx, connection failure */
+	KIS_E_TIMEOUT,    /* no answer in time, or EGW00301/00302 */
+	KIS_E_REJECTED,   /* business refusal: msg_cd/msg1 say why */
+	KIS_E_BAD_REPLY,  /* reply that does not parse or lacks fields */
+	KIS_E_UNSUPPORTED, /* not available in this environment (e.g. virtual) */
+	KIS_E_INTERNAL,   /* out of memory, libcurl setup */
+	KIS_E__MAX
+} kis_status;
+
+typedef struct kis_error {
+	kis_status status;
+	int http_status;   /* upstream HTTP status of the last attempt, 0 if none */
+	int retry_after_s; /* suggested wait for TOKEN / BUSY / RATE_LIMIT */
+	int sent;          /* 1 when the request may have reached KIS (orders: outcome unknown) */
+	char msg_cd[16];   /* KIS msg_cd or error_code, trimmed */
+	char msg1[256];    /* KIS msg1 or error_description, trimmed */
+} kis_error;
+
+const char *kis_status_name(kis_status s);
+
+/* Token persistence: main wires these to storage. key_id identifies the
+ * app key + environment + base URL (a hash; the key itself is never stored).
+ * Times: expires_ms on the (possibly fake) KIS clock; issued_real_ms real. */
+typedef struct kis_token_store {
+	void *ctx;
+	/* 0 and filled when a token is stored for key_id, -1 otherwise. */
+	int (*load)(void *ctx, const char *key_id, char *token, size_t cap, int64_t *expires_ms,
+		    int64_t *issued_real_ms);
+	/* token == NULL drops the stored token (keeps issued_real_ms). */
+	int (*save)(void *ctx, const char *key_id, const char *token, int64_t expires_ms,
+		    int64_t issued_real_ms);
+} kis_token_store;
+
+typedef struct kis_config {
+	const char *base_url;   /* e.g. https://openapivts.koreainvestment.com:29443 */
+	const char *app_key;    /* 36 chars */
+	const char *app_secret; /* 180 chars; never logged */
+	const char *account;    /* "12345678-01" */
+	int real;               /* 1: real-money tr_ids; 0: virtual */
+	int old_tr_ids;         /* 1: use the pre-2025 order/ccld tr_ids */
+	int rate_per_sec;       /* default 20 real, 2 virtual */
+	int queue_wait_ms;      /* longest wait in the limiter before KIS_E_BUSY */
+	int connect_timeout_ms; /* default 3000 */
+	int timeout_ms;         /* whole request, default 10000 */
+	int token_margin_s;     /* refresh this long before expiry, default 600 */
+	int token_wait_ms;      /* how long a caller waits for a token, default 5000 */
+	int read_retries;       /* retries of a read after EGW00201/transient, default 3 */
+	int verify_tls;         /* default 1 */
+	int64_t (*now_ms)(void *clock_ctx); /* epoch ms; NULL = real time */
+	void *clock_ctx;
+	kis_token_store store;
+} kis_config;
+
+typedef struct kis_client kis_client;
+
+/* Fills unset (zero) fields of cfg with the defaults above. */
+void kis_config_defaults(kis_config *cfg);
+/* Copies what it needs from cfg. NULL with a reason in err on failure. */
+kis_client *kis_client_new(const kis_config *cfg, char *err, size_t errlen);
+void kis_client_free(kis_client *c);
+
+/* Token state, for /healthz: expiry epoch ms (0 when none held). */
+int64_t kis_token_valid_until(kis_client *c);
+/* Make sure a token is held (issues one if needed). */
+int kis_token_ensure(kis_client *c, kis_error *err);
+
+/* Counters for logs and /metrics. */
+typedef struct kis_stats {
+	uint64_t requests;         /* HTTP requests sent upstream */
+	uint64_t token_issued;     /* successful tokenP calls */
+	uint64_t retries;          /* reads re-sent */
+	uint64_t rate_limited;     /* EGW00201 seen */
+	uint64_t limiter_timeouts; /* KIS_E_BUSY returned */
+	uint64_t errors[KIS_E__MAX];
+} kis_stats;
+void kis_stats_get(kis_client *c, kis_stats *out);
+/* Upstream HTTP requests made by the calling thread since the last reset
+ * (per-request log field). */
+unsigned kis_thread_calls(void);
+void kis_thread_calls_reset(void);
+
+/* ---- quotations ---- */
+
+typedef struct kis_quote {
+	char code[8];
+	int64_t price, open, high, low, prev_close, change, volume;
+	int64_t upper_limit, lower_limit, tick;
+	double change_rate; /* percent */
+} kis_quote;
+
+/* inquire-price (FHKST01010100). */
+int kis_price_get(kis_client *c, const char *code, kis_quote *out, kis_error *err);
+
+typedef struct kis_bar {
+	int date; /* YYYYMMDD */
+	int64_t open, high, low, close, volume;
+} kis_bar;
+
+typedef struct kis_bars {
+	kis_bar *bars; /* newest first */
+	size_t n;
+} kis_bars;
+
+/* inquire-daily-itemchartprice (FHKST03010100), daily, adjusted, following
+ * the 100-bar date paging back to from_ymd. */
+int kis_daily_bars_get(kis_client *c, const char *code, int from_ymd, int to_ymd, kis_bars *out,
+		       kis_error *err);
+void kis_bars_free(kis_bars *b);
+
+/* ---- account ---- */
+
+typedef struct kis_holding {
+	char code[8];
+	char name[128];
+	int64_t qty, sellable_qty;
+	double avg_price;
+	int64_t price, purchase_amount, eval_amount, pnl;
+	double pnl_rate;
+} kis_holding;
+
+typedef struct kis_balance {
+	kis_holding *holdings; /* quantity-0 rows left out */
+	size_t n;
+	int64_t deposit, purchase_amount, eval_amount, pnl, total_eval, net_asset;
+	int pages; /* KIS pages read */
+} kis_balance;
+
+/* inquire-balance, every page merged. */
+int kis_balance_get(kis_client *c, kis_balance *out, kis_error *err);
+void kis_balance_free(kis_balance *b);
+
+typedef struct kis_buying_power {
+	int64_t orderable_cash; /* ord_psbl_cash */
+	int64_t max_buy_qty;    /* nrcvb_buy_qty (no margin) */
+	int64_t max_buy_amount; /* nrcvb_buy_amt */
+	int64_t calc_price;     /* psbl_qty_calc_unpr */
+} kis_buying_power;
+
+/* inquire-psbl-order. code NULL: cash only. price 0: market order. */
+int kis_buying_power_get(kis_client *c, const char *code, int64_t price, kis_buying_power *out,
+			 kis_error *err);
+
+/* ---- orders ---- */
+
+typedef enum kis_side { KIS_SIDE_ANY = 0, KIS_SIDE_SELL = 1, KIS_SIDE_BUY = 2 } kis_side;
+
+typedef struct kis_order_req {
+	char code[8];
+	kis_side side;
+	int64_t qty;
+	int64_t price; /* 0: market order (ORD_DVSN 01), else limit (00) */
+} kis_order_req;
+
+typedef struct kis_order_ack {
+	char odno[16];  /* ODNO, 10 digits */
+	char orgno[8];  /* KRX_FWDG_ORD_ORGNO, 5 chars */
+	int ord_time;   /* ORD_TMD as HHMMSS */
+} kis_order_ack;
+
+/* order-cash. Never retried except after EGW00201 (bounded). On failure
+ * err->sent says whether KIS may have taken it. */
+int kis_order_cash(kis_client *c, const kis_order_req *req, kis_order_ack *out, kis_error *err);
+/* order-rvsecncl, cancel of the whole remaining quantity. */
+int kis_order_cancel(kis_client *c, const char *orgno, const char *odno, kis_order_ack *out,
+		     kis_error *err);
+
+typedef struct kis_ccld_query {
+	int from_ymd, to_ymd;
+	kis_side side;     /* KIS_SIDE_ANY: both */
+	const char *code;  /* NULL: all */
+	int ccld;          /* 0 all, 1 filled, 2 unfilled */
+	const char *odno;  /* NULL: all */
+} kis_ccld_query;
+
+typedef struct kis_ccld_row {
+	int ord_date;        /* YYYYMMDD */
+	int ord_time;        /* HHMMSS */
+	char odno[16];
+	char orgn_odno[16];  /* original order of a modify/cancel row, else "" */
+	char orgno[8];       /* ord_gno_brno */
+	char code[8];
+	char name[128];
+	kis_side side;
+	int market;          /* 1 when ORD_DVSN 01 */
+	int cancel_row;      /* cncl_yn == "Y" */
+	int64_t ord_qty, ord_price;
+	int64_t filled_qty, filled_amount, canceled_qty, remaining_qty, rejected_qty;
+	double avg_fill_price;
+} kis_ccld_row;
+
+typedef struct kis_ccld_list {
+	kis_ccld_row *rows;
+	size_t n;
+	int pages;
+} kis_ccld_list;
+
+/* inquire-daily-ccld over every page; picks the >3-month TR for ranges
+ * that start more than three months before today. */
+int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *q, kis_ccld_list *out,
+		       kis_error *err);
+void kis_ccld_list_free(kis_ccld_list *l);
+
+/* chk-holiday (CTCA0903R, real only; KIS_E_UNSUPPORTED in virtual). */
+typedef struct kis_day {
+	int ymd;
+	int open; /* opnd_yn == "Y" */
+} kis_day;
+
+typedef struct kis_days {
+	kis_day *days;
+	size_t n;
+} kis_days;
+
+int kis_holidays_get(kis_client *c, int from_ymd, kis_days *out, kis_error *err);
+void kis_days_free(kis_days *d);
+
+#endif

@@ -1,0 +1,60 @@
+/* http.h — what a handler sees: a parsed request and one reply helper.
+ *
+ * Handlers never touch libmicrohttpd. The daemon (http.c) does routing,
+ * 404/405/413/414, auth, Host checks and body buffering before any handler
+ * runs, and frees all per-request state in one place afterwards. */
+#ifndef GW_HTTP_H
+#define GW_HTTP_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "kis.h"
+
+typedef enum gw_err {
+#define X(name, code, status, msg) GW_E_##name,
+#include "errors.def"
+#undef X
+	GW_E__MAX
+} gw_err;
+
+struct gw_app;
+
+#define GW_MAX_PATH_ARGS 2
+
+typedef struct gw_req {
+	struct gw_app *app;
+	const char *method;
+	const char *path;
+	const char *args[GW_MAX_PATH_ARGS]; /* "{id}" segments of the route, in order */
+	json_t *body;                        /* parsed JSON body (object or array), or NULL */
+	void *conn;                          /* opaque; use gw_query / gw_header */
+} gw_req;
+
+typedef struct gw_resp {
+	int status;
+	json_t *body;        /* owned; serialised and freed by the daemon */
+	int retry_after_s;   /* > 0 adds Retry-After */
+	char location[128];  /* non-empty adds Location */
+} gw_resp;
+
+typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
+
+/* Query parameter / request header, or NULL. Borrowed until the request ends. */
+const char *gw_query(const gw_req *req, const char *name);
+const char *gw_header(const gw_req *req, const char *name);
+
+/* Set the reply (steals body). */
+void gw_reply(gw_resp *resp, int status, json_t *body);
+/* Error envelope from the registry; field may be NULL; fmt NULL = default message. */
+void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Map a KIS client error to the envelope (422 with "kis", 503 + Retry-After, 502, 504). */
+void gw_reply_kis_error(gw_resp *resp, const kis_error *err);
+/* Add "kis":{"msg_cd","msg1"} to an error reply already set. */
+void gw_error_add_kis(gw_resp *resp, const char *msg_cd, const char *msg1);
+/* The wire code / status of a registry entry. */
+const char *gw_err_code(gw_err e);
+int gw_err_status(gw_err e);
+
+#endif
