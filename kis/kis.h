@@ -71,6 +71,7 @@ typedef struct kis_config {
 	int token_wait_ms;      /* how long a caller waits for a token, default 5000 */
 	int read_retries;       /* retries of a read after EGW00201/transient, default 3 */
 	int verify_tls;         /* default 1 */
+	int token_min_interval_ms; /* least real time between issuances, default 60000 */
 	int64_t (*now_ms)(void *clock_ctx); /* epoch ms; NULL = real time */
 	void *clock_ctx;
 	kis_token_store store;

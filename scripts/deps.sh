@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages kisgw needs to build, run and test — only the
+# missing ones, so a machine that has them is left alone.
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
+      libsqlite3-dev libssl-dev libcmocka-dev curl python3 python3-requests)
+if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,65 @@
+/* account.c — GET /balance and GET /cash. */
+#include <string.h>
+
+#include "app.h"
+#include "http.h"
+#include "params.h"
+
+GW_HANDLER(gw_balance_get)
+{
+	kis_balance b = {0};
+	kis_error err;
+	if (kis_balance_get(req->app->kis, &b, &err)) {
+		gw_reply_kis_error(resp, &err);
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < b.n; i++) {
+		const kis_holding *h = &b.holdings[i];
+		if (h->qty <= 0)
+			continue;
+		json_array_append_new(
+			arr, json_pack("{s:s,s:s,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:f}", "code", h->code,
+				       "name", h->name, "qty", (json_int_t)h->qty, "sellable_qty",
+				       (json_int_t)h->sellable_qty, "avg_price", h->avg_price,
+				       "price", (json_int_t)h->price, "purchase_amount",
+				       (json_int_t)h->purchase_amount, "eval_amount",
+				       (json_int_t)h->eval_amount, "pnl", (json_int_t)h->pnl,
+				       "pnl_rate", h->pnl_rate));
+	}
+	json_t *summary = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "deposit", (json_int_t)b.deposit,
+				    "purchase_amount", (json_int_t)b.purchase_amount,
+				    "eval_amount", (json_int_t)b.eval_amount, "pnl",
+				    (json_int_t)b.pnl, "total_eval", (json_int_t)b.total_eval,
+				    "net_asset", (json_int_t)b.net_asset);
+	kis_balance_free(&b);
+	gw_reply(resp, 200,
+		 json_pack("{s:o,s:o,s:o}", "holdings", arr, "summary", summary, "as_of",
+			   gw_now_iso(req)));
+}
+
+GW_HANDLER(gw_cash_get)
+{
+	const char *code;
+	int64_t price;
+	if (gw_param_code(req, resp, "code", 0, &code) ||
+	    gw_param_int(req, resp, "price", 1, INT64_C(100000000000), 0, &price))
+		return;
+	if (price && !code) {
+		gw_reply_error(resp, GW_E_MISSING_PARAM, "code", "'price' needs 'code' as well");
+		return;
+	}
+	kis_buying_power bp;
+	kis_error err;
+	if (kis_buying_power_get(req->app->kis, code, price, &bp, &err)) {
+		gw_reply_kis_error(resp, &err);
+		return;
+	}
+	json_t *o = json_pack("{s:I}", "orderable_cash", (json_int_t)bp.orderable_cash);
+	if (code) {
+		json_object_set_new(o, "code", json_string(code));
+		json_object_set_new(o, "price", json_integer(bp.calc_price));
+		json_object_set_new(o, "max_buy_qty", json_integer(bp.max_buy_qty));
+	}
+	gw_reply(resp, 200, o);
+}

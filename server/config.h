@@ -1,0 +1,46 @@
+/* config.h — the one typed table of settings.
+ *
+ * Loaded once at start-up from an optional config file (NAME=value lines)
+ * and the environment (which wins). Secrets also come from NAME_FILE. A bad
+ * value stops start-up with "invalid NAME: why". */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct gw_settings {
+	/* KIS account */
+	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id;
+	int64_t old_tr_ids, tls_verify, rate_per_sec, queue_wait_ms;
+	int64_t kis_timeout_ms, kis_connect_timeout_ms, token_margin_s, token_wait_ms;
+	int64_t token_min_interval_s;
+	/* local API */
+	char *listen, *db, *api_token, *clock, *allowed_hosts, *cors_origin, *log_level;
+	int64_t quote_cache_ms, max_body, max_url, http_threads, drain_s;
+	/* embedded simulator */
+	char *sim_path, *sim_args;
+	int64_t sim_seed;
+	/* orders and ledger */
+	int64_t max_order_qty, max_order_amount;
+	int64_t reconcile_interval_s, backfill_days, unknown_window_s;
+	/* auto-trade and notifications */
+	char *autotrade, *webhook_url;
+	int64_t autotrade_interval;
+
+	/* derived by gw_settings_load */
+	int real;          /* KIS_ENV=real */
+	int use_sim;       /* no credentials: run against the embedded kis-sim */
+	char listen_host[64];
+	int listen_port;
+	int listen_loopback;
+} gw_settings;
+
+/* Load from file (may be NULL) and environment. 0, or -1 with the
+ * "invalid NAME: why" sentence in err. */
+int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen);
+void gw_settings_free(gw_settings *s);
+/* Print every setting with its default and help (for --help). */
+void gw_settings_usage(void);
+
+#endif

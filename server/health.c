@@ -1,0 +1,28 @@
+/* health.c — GET /healthz. */
+#include "app.h"
+#include "http.h"
+#include "simproc.h"
+#include "store.h"
+
+GW_HANDLER(gw_healthz_get)
+{
+	gw_app *app = req->app;
+	int db_ok = store_ping(app->db) == 0;
+	int64_t until = kis_token_valid_until(app->kis);
+	int sim_ok = app->sim_pid <= 0 || gw_sim_alive(app->sim_pid);
+	json_t *kis = json_pack("{s:s}", "env", app->cfg->real ? "real" : "virtual");
+	if (until > 0) {
+		char ts[40];
+		kst_iso8601(until, ts, sizeof(ts));
+		json_object_set_new(kis, "token_valid_until", json_string(ts));
+	} else {
+		json_object_set_new(kis, "token_valid_until", json_null());
+	}
+	json_object_set_new(kis, "upstream", json_string(app->cfg->use_sim ? "kis-sim" : "kis"));
+	if (app->cfg->use_sim)
+		json_object_set_new(kis, "sim_running", json_boolean(sim_ok));
+	const char *status = db_ok && sim_ok ? "ok" : "degraded";
+	gw_reply(resp, db_ok ? 200 : 503,
+		 json_pack("{s:s,s:s,s:o,s:s}", "status", status, "version", KISGW_VERSION, "kis",
+			   kis, "db", db_ok ? "ok" : "unavailable"));
+}

@@ -1,0 +1,602 @@
+/* http.c — the libmicrohttpd daemon: checks, routing, body buffering,
+ * dispatch, replies and the request log.
+ *
+ * Every request goes through the same steps, in this order, before a
+ * handler sees it: URL length (414), Host (403), route and method
+ * (404/405), query parameter names (400), API token (401), declared body
+ * size (413, answered from the headers). The body is then buffered up to
+ * KISGW_MAX_BODY (413 past it) and parsed as JSON (400). Per-request state
+ * lives in one struct, freed in one place: on_completed(). */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "routes.h"
+
+struct gw_server {
+	struct MHD_Daemon *d;
+	gw_app *app;
+	int port;
+	atomic_int active;   /* requests between first callback and completion */
+	atomic_int draining; /* 1 after quiesce: replies say Connection: close */
+	unsigned char token_sha[SHA256_DIGEST_LENGTH];
+};
+
+typedef struct rstate {
+	gw_req req;
+	gw_resp resp;
+	const gw_route *route;
+	int64_t t0;
+	unsigned upstream;
+	int decided;      /* resp is final: skip body and handler */
+	char *url;        /* copy of the path; args point into it */
+	char *body;
+	size_t len;
+	const char *allow; /* for 405 */
+} rstate;
+
+/* ---- reply helpers (http.h) ---- */
+
+static const struct {
+	const char *code;
+	int status;
+	const char *msg;
+} registry[GW_E__MAX] = {
+#define X(name, c, st, m) [GW_E_##name] = {c, st, m},
+#include "errors.def"
+#undef X
+};
+
+const char *gw_err_code(gw_err e)
+{
+	return registry[e].code;
+}
+
+int gw_err_status(gw_err e)
+{
+	return registry[e].status;
+}
+
+void gw_reply(gw_resp *resp, int status, json_t *body)
+{
+	json_decref(resp->body);
+	resp->status = status;
+	resp->body = body;
+}
+
+void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+	} else {
+		snprintf(msg, sizeof(msg), "%s", registry[code].msg);
+	}
+	json_t *e = json_pack("{s:s,s:s}", "code", registry[code].code, "message", msg);
+	if (field)
+		json_object_set_new(e, "field", json_string(field));
+	gw_reply(resp, registry[code].status, json_pack("{s:o}", "error", e));
+}
+
+void gw_error_add_kis(gw_resp *resp, const char *msg_cd, const char *msg1)
+{
+	json_t *e = json_object_get(resp->body, "error");
+	if (e && msg_cd && *msg_cd)
+		json_object_set_new(e, "kis",
+				    json_pack("{s:s,s:s}", "msg_cd", msg_cd, "msg1", msg1 ? msg1 : ""));
+}
+
+void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
+{
+	switch (err->status) {
+	case KIS_E_REJECTED:
+		gw_reply_error(resp, GW_E_KIS_REJECTED, NULL, "KIS refused the request: %s",
+			       err->msg1[0] ? err->msg1 : err->msg_cd);
+		break;
+	case KIS_E_BUSY:
+		gw_reply_error(resp, GW_E_RATE_LIMITED, NULL,
+			       "the KIS rate limit for this account is saturated; retry later");
+		break;
+	case KIS_E_RATE_LIMIT:
+		gw_reply_error(resp, GW_E_RATE_LIMITED, NULL,
+			       "KIS answered that its rate limit was exceeded; retry later");
+		break;
+	case KIS_E_TOKEN:
+		gw_reply_error(resp, GW_E_TOKEN_UNAVAILABLE, NULL, NULL);
+		break;
+	case KIS_E_CONFIG:
+		gw_reply_error(resp, GW_E_UPSTREAM_CONFIG, NULL, "KIS refused the configuration: %s",
+			       err->msg1[0] ? err->msg1 : err->msg_cd);
+		break;
+	case KIS_E_TIMEOUT:
+		gw_reply_error(resp, GW_E_UPSTREAM_TIMEOUT, NULL, NULL);
+		break;
+	case KIS_E_BAD_REPLY:
+		gw_reply_error(resp, GW_E_UPSTREAM_BAD_REPLY, NULL, NULL);
+		break;
+	case KIS_E_UNSUPPORTED:
+		gw_reply_error(resp, GW_E_NOT_SUPPORTED, NULL, NULL);
+		break;
+	case KIS_E_TRANSIENT:
+		gw_reply_error(resp, GW_E_UPSTREAM_ERROR, NULL, "KIS failed: %s",
+			       err->msg1[0] ? err->msg1 : "temporary error");
+		break;
+	default:
+		gw_reply_error(resp, GW_E_INTERNAL, NULL, NULL);
+		break;
+	}
+	if (resp->status == 503)
+		resp->retry_after_s = err->retry_after_s > 0 ? err->retry_after_s : 1;
+	gw_error_add_kis(resp, err->msg_cd, err->msg1);
+}
+
+const char *gw_query(const gw_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *gw_header(const gw_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* ---- checks before dispatch ---- */
+
+/* Matches path against a pattern; fills args. */
+static int match(const char *pattern, char *path, const char **args)
+{
+	int nargs = 0;
+	const char *p = pattern;
+	char *s = path;
+	while (*p && *s) {
+		if (*p != '/' || *s != '/')
+			return 0;
+		p++, s++;
+		const char *pe = strchr(p, '/');
+		size_t pn = pe ? (size_t)(pe - p) : strlen(p);
+		char *se = strchr(s, '/');
+		size_t sn = se ? (size_t)(se - s) : strlen(s);
+		if (pn >= 2 && p[0] == '{') {
+			if (sn == 0 || nargs == GW_MAX_PATH_ARGS)
+				return 0;
+			args[nargs++] = s; /* terminated below, after a full match */
+		} else if (pn != sn || memcmp(p, s, pn)) {
+			return 0;
+		}
+		p += pn, s += sn;
+	}
+	return !*p && !*s;
+}
+
+/* Route lookup; 0 found, 404 or 405. Path args are NUL-terminated in
+ * st->url only once the match is final. */
+static int route(rstate *st, const char *method)
+{
+	int path_known = 0;
+	for (unsigned i = 0; i < gw_nroutes; i++) {
+		const char *args[GW_MAX_PATH_ARGS] = {0};
+		if (!match(gw_routes[i].pattern, st->url, args))
+			continue;
+		path_known = 1;
+		if (strcmp(gw_routes[i].method, method))
+			continue;
+		st->route = &gw_routes[i];
+		for (int a = 0; a < GW_MAX_PATH_ARGS && args[a]; a++) {
+			char *slash = strchr(args[a], '/');
+			if (slash)
+				*slash = 0;
+			st->req.args[a] = args[a];
+		}
+		return 0;
+	}
+	return path_known ? 405 : 404;
+}
+
+/* The Allow header value for a known path. */
+static void allow_for(const char *path, char *out, size_t len)
+{
+	out[0] = 0;
+	for (unsigned i = 0; i < gw_nroutes; i++) {
+		char tmp[2048];
+		const char *args[GW_MAX_PATH_ARGS] = {0};
+		snprintf(tmp, sizeof(tmp), "%s", path);
+		if (!match(gw_routes[i].pattern, tmp, args) || strstr(out, gw_routes[i].method))
+			continue;
+		if (out[0])
+			strncat(out, ", ", len - strlen(out) - 1);
+		strncat(out, gw_routes[i].method, len - strlen(out) - 1);
+	}
+}
+
+typedef struct qcheck {
+	const gw_route *route;
+	const char *bad;
+	size_t len;
+} qcheck;
+
+static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	qcheck *q = cls;
+	q->len += strlen(key) + (value ? strlen(value) : 0) + 2;
+	if (q->bad || !q->route)
+		return MHD_YES;
+	int ok = 0;
+	for (const char *const *p = q->route->params; p && *p; p++)
+		ok |= !strcmp(*p, key);
+	if (!ok)
+		q->bad = key;
+	return MHD_YES;
+}
+
+static int host_allowed(const gw_settings *cfg, const char *host)
+{
+	if (!host)
+		return 1; /* HTTP/1.0 without Host: not a browser */
+	char h[256];
+	size_t n;
+	if (host[0] == '[') {
+		const char *rb = strchr(host, ']');
+		n = rb ? (size_t)(rb - host) + 1 : strlen(host);
+	} else {
+		const char *colon = strchr(host, ':');
+		n = colon ? (size_t)(colon - host) : strlen(host);
+	}
+	if (n == 0 || n >= sizeof(h))
+		return 0;
+	memcpy(h, host, n);
+	h[n] = 0;
+	if (!strcasecmp(h, "localhost") || !strcmp(h, "127.0.0.1") || !strcmp(h, "[::1]"))
+		return 1;
+	char lh[80];
+	snprintf(lh, sizeof(lh), strchr(cfg->listen_host, ':') ? "[%s]" : "%s", cfg->listen_host);
+	if (!strcasecmp(h, lh) && strcmp(lh, "0.0.0.0") && strcmp(lh, "[::]"))
+		return 1;
+	const char *a = cfg->allowed_hosts;
+	while (a && *a) {
+		const char *comma = strchr(a, ',');
+		size_t an = comma ? (size_t)(comma - a) : strlen(a);
+		while (an && (*a == ' '))
+			a++, an--;
+		while (an && a[an - 1] == ' ')
+			an--;
+		if ((an == 1 && *a == '*') || (an == n && !strncasecmp(a, h, n)))
+			return 1;
+		a = comma ? comma + 1 : a + an;
+	}
+	return 0;
+}
+
+static int token_ok(gw_server *srv, const char *authz)
+{
+	if (!authz || strncasecmp(authz, "Bearer ", 7))
+		return 0;
+	unsigned char d[SHA256_DIGEST_LENGTH];
+	const char *t = authz + 7;
+	SHA256((const unsigned char *)t, strlen(t), d);
+	/* Digests of equal length: the compare leaks neither content nor length. */
+	return CRYPTO_memcmp(d, srv->token_sha, sizeof(d)) == 0;
+}
+
+/* Everything decided from the request line and headers. */
+static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const char *method)
+{
+	const gw_settings *cfg = srv->app->cfg;
+	qcheck q = {0};
+	size_t ulen = strlen(st->url);
+	if (ulen > 1 && st->url[ulen - 1] == '/')
+		st->url[--ulen] = 0;
+	if (ulen > (size_t)cfg->max_url) {
+		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL, "the URL is longer than %lld bytes",
+			       (long long)cfg->max_url);
+		goto decided;
+	}
+	if (!host_allowed(cfg, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
+		gw_reply_error(&st->resp, GW_E_FORBIDDEN_HOST, NULL,
+			       "the Host header is not this gateway's; add the name to "
+			       "KISGW_ALLOWED_HOSTS to allow it");
+		goto decided;
+	}
+	int r = route(st, !strcmp(method, "HEAD") ? "GET" : method);
+	if (r == 404) {
+		gw_reply_error(&st->resp, GW_E_NOT_FOUND, NULL, "no endpoint %s", st->url);
+		goto decided;
+	}
+	if (r == 405) {
+		gw_reply_error(&st->resp, GW_E_METHOD_NOT_ALLOWED, NULL, "%s is not allowed on %s",
+			       method, st->url);
+		goto decided;
+	}
+	q.route = st->route;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &q);
+	if (ulen + q.len > (size_t)cfg->max_url) {
+		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL, "the URL is longer than %lld bytes",
+			       (long long)cfg->max_url);
+		goto decided;
+	}
+	if (cfg->api_token && !st->route->public &&
+	    !token_ok(srv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
+		gw_reply_error(&st->resp, GW_E_UNAUTHORIZED, NULL,
+			       "send Authorization: Bearer <KISGW_API_TOKEN>");
+		goto decided;
+	}
+	if (q.bad) {
+		gw_reply_error(&st->resp, GW_E_INVALID_PARAM, q.bad,
+			       "unknown query parameter '%.64s'", q.bad);
+		goto decided;
+	}
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg->max_body) {
+		gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
+			       "the body is larger than %lld bytes", (long long)cfg->max_body);
+		goto decided;
+	}
+	return;
+decided:
+	st->decided = 1;
+}
+
+/* ---- dispatch ---- */
+
+static void dispatch(rstate *st)
+{
+	if (st->len) {
+		json_error_t jerr;
+		st->req.body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!st->req.body) {
+			gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL,
+				       "the body is not valid JSON: %s at line %d column %d",
+				       jerr.text, jerr.line, jerr.column);
+			return;
+		}
+	} else if (st->route->body) {
+		gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL, "a JSON body is required");
+		return;
+	}
+	st->route->handler(&st->req, &st->resp);
+	if (!st->resp.status)
+		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "the handler gave no reply");
+}
+
+static void add_cors(gw_server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+{
+	const char *allowed = srv->app->cfg->cors_origin;
+	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	if (!allowed || !origin)
+		return;
+	if (strcmp(allowed, "*") && strcmp(allowed, origin))
+		return;
+	MHD_add_response_header(r, "Access-Control-Allow-Origin", allowed);
+	MHD_add_response_header(r, "Vary", "Origin");
+	MHD_add_response_header(r, "Access-Control-Allow-Headers",
+				"Authorization, Content-Type, Idempotency-Key");
+	MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
+}
+
+static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *st)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (st->resp.body) {
+		buf = json_dumps(st->resp.body, JSON_COMPACT);
+		if (buf) {
+			len = strlen(buf);
+			buf[len++] = '\n'; /* replaces the NUL; friendlier for curl */
+		}
+	}
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, buf ? buf : (void *)"", MHD_RESPMEM_MUST_FREE);
+	if (!buf)
+		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (st->resp.retry_after_s > 0) {
+		char ra[16];
+		snprintf(ra, sizeof(ra), "%d", st->resp.retry_after_s);
+		MHD_add_response_header(r, "Retry-After", ra);
+	}
+	if (st->resp.location[0])
+		MHD_add_response_header(r, "Location", st->resp.location);
+	if (st->resp.status == 405 && st->url) {
+		char allow[128];
+		allow_for(st->url, allow, sizeof(allow));
+		MHD_add_response_header(r, "Allow", allow);
+	}
+	if (st->resp.status == 401)
+		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
+	if (atomic_load(&srv->draining))
+		MHD_add_response_header(r, "Connection", "close");
+	add_cors(srv, c, r);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **req_cls)
+{
+	gw_server *srv = cls;
+	rstate *st = *req_cls;
+	if (!st) {
+		st = calloc(1, sizeof(*st));
+		if (!st)
+			return MHD_NO;
+		*req_cls = st;
+		atomic_fetch_add(&srv->active, 1);
+		st->t0 = mono_ms();
+		kis_thread_calls_reset();
+		st->url = strdup(url);
+		st->req.app = srv->app;
+		st->req.method = method;
+		st->req.conn = c;
+		if (!st->url)
+			return MHD_NO;
+		st->req.path = st->url;
+		if (!strcmp(method, "OPTIONS") && srv->app->cfg->cors_origin) {
+			gw_reply(&st->resp, 204, NULL);
+			st->decided = 1;
+		} else {
+			precheck(srv, st, c, method);
+		}
+		if (st->decided) /* answered from the headers; the body is never read */
+			return queue(srv, c, st);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		size_t n = *upload_size;
+		*upload_size = 0;
+		if (st->decided)
+			return MHD_YES;
+		if (st->len + n > (size_t)srv->app->cfg->max_body) {
+			gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
+				       "the body is larger than %lld bytes",
+				       (long long)srv->app->cfg->max_body);
+			st->decided = 1;
+			free(st->body);
+			st->body = NULL;
+			st->len = 0;
+			return MHD_YES;
+		}
+		char *nb = realloc(st->body, st->len + n);
+		if (!nb)
+			return MHD_NO;
+		memcpy(nb + st->len, upload, n);
+		st->body = nb;
+		st->len += n;
+		return MHD_YES;
+	}
+	if (!st->decided)
+		dispatch(st);
+	st->upstream = kis_thread_calls();
+	return queue(srv, c, st);
+}
+
+/* The one place per-request state is freed; also writes the request log. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	gw_server *srv = cls;
+	rstate *st = *req_cls;
+	if (!st)
+		return;
+	json_t *f = json_pack("{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "",
+			      "path", st->url ? st->url : "", "status", st->resp.status, "ms",
+			      (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		json_object_set_new(f, "aborted", json_true());
+	json_t *e = json_object_get(st->resp.body, "error");
+	if (e)
+		json_object_set(f, "error", json_object_get(e, "code"));
+	gw_log(st->resp.status >= 500 ? GW_LOG_WARN : GW_LOG_INFO, "request", f);
+	json_decref(st->req.body);
+	json_decref(st->resp.body);
+	free(st->body);
+	free(st->url);
+	free(st);
+	*req_cls = NULL;
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char buf[512];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	gw_log(GW_LOG_WARN, buf, json_pack("{s:s}", "source", "http"));
+}
+
+gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
+{
+	const gw_settings *cfg = app->cfg;
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+				 .ai_socktype = SOCK_STREAM},
+			*ai = NULL;
+	char port[8];
+	snprintf(port, sizeof(port), "%d", cfg->listen_port);
+	const char *host = cfg->listen_host;
+	if (!strcmp(host, "localhost"))
+		host = "127.0.0.1";
+	int rc = getaddrinfo(host, port, &hints, &ai);
+	if (rc) {
+		snprintf(err, errlen, "invalid KISGW_LISTEN: %s is not a numeric address (%s)", host,
+			 gai_strerror(rc));
+		return NULL;
+	}
+	gw_server *srv = calloc(1, sizeof(*srv));
+	srv->app = app;
+	if (cfg->api_token)
+		SHA256((const unsigned char *)cfg->api_token, strlen(cfg->api_token),
+		       srv->token_sha);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ai->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_THREAD_STACK_SIZE,
+		(size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (!srv->d) {
+		snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this host)",
+			 cfg->listen);
+		free(srv);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di ? di->port : cfg->listen_port;
+	return srv;
+}
+
+int gw_server_port(const gw_server *s)
+{
+	return s->port;
+}
+
+void gw_server_quiesce(gw_server *s)
+{
+	atomic_store(&s->draining, 1);
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+}
+
+int gw_server_drain(gw_server *s, int timeout_ms)
+{
+	int64_t end = mono_ms() + timeout_ms;
+	while (atomic_load(&s->active) > 0 && mono_ms() < end)
+		usleep(10 * 1000);
+	return atomic_load(&s->active) > 0 ? -1 : 0;
+}
+
+void gw_server_stop(gw_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s);
+}

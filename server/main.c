@@ -1,0 +1,170 @@
+/* main.c — kisgw: load settings, open the database, create the KIS client,
+ * start the HTTP daemon and the workers, wait for SIGTERM/SIGINT, then shut
+ * down in reverse order (stop accepting, drain, join workers, close). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "log.h"
+#include "quotes.h"
+#include "server.h"
+#include "simproc.h"
+#include "store.h"
+
+/* Credentials the embedded simulator accepts (it takes any 36/180-char pair). */
+#define SIM_APP_KEY "PSkisgwEmbeddedSimulatorAppKey000000"
+#define SIM_SECRET_CHAR 's'
+
+static int64_t clock_now(void *ctx)
+{
+	return kclock_now_ms(ctx);
+}
+
+static void usage(void)
+{
+	printf("usage: kisgw [--config FILE] [--check-config] [--version] [--help]\n\n"
+	       "A local REST gateway for the Korea Investment & Securities Open API.\n"
+	       "With no KIS credentials it starts the kis-sim simulator and uses it.\n\n");
+	gw_settings_usage();
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_file = getenv("KISGW_CONFIG");
+	int check_only = 0;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			config_file = argv[++i];
+		} else if (!strcmp(argv[i], "--check-config")) {
+			check_only = 1;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("kisgw %s\n", KISGW_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage();
+			return 0;
+		} else {
+			fprintf(stderr, "kisgw: unknown argument %s (try --help)\n", argv[i]);
+			return 2;
+		}
+	}
+
+	gw_settings cfg;
+	char err[512];
+	if (gw_settings_load(&cfg, config_file, err, sizeof(err))) {
+		fprintf(stderr, "kisgw: %s\n", err);
+		return 2;
+	}
+	gw_log_set_level(cfg.log_level);
+	kclock clock;
+	if (kclock_init(&clock, cfg.clock, err, sizeof(err))) {
+		fprintf(stderr, "kisgw: invalid KISGW_CLOCK: %s\n", err);
+		return 2;
+	}
+	if (check_only) {
+		printf("configuration ok\n");
+		return 0;
+	}
+
+	/* Signals are taken synchronously by this thread alone: block them
+	 * before any other thread exists so every thread inherits the mask. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	gw_app app = {.cfg = &cfg, .clock = &clock, .started_ms = real_ms()};
+	int rc = 1;
+	gw_server *srv = NULL;
+	char base_url[128], secret[181];
+	const char *app_key = cfg.app_key, *app_secret = cfg.app_secret, *url = cfg.base_url;
+	if (cfg.use_sim) {
+		app.sim_pid = gw_sim_spawn(&cfg, base_url, sizeof(base_url), err, sizeof(err));
+		if (app.sim_pid < 0) {
+			fprintf(stderr, "kisgw: %s\n", err);
+			return 1;
+		}
+		memset(secret, SIM_SECRET_CHAR, 180);
+		secret[180] = 0;
+		app_key = SIM_APP_KEY;
+		app_secret = secret;
+		url = base_url;
+	}
+
+	app.db = store_open(cfg.db, err, sizeof(err));
+	if (!app.db) {
+		fprintf(stderr, "kisgw: cannot open the database %s: %s\n", cfg.db, err);
+		goto out;
+	}
+
+	kis_config kc = {
+		.base_url = url,
+		.app_key = app_key,
+		.app_secret = app_secret,
+		.account = cfg.account,
+		.real = cfg.real,
+		.old_tr_ids = (int)cfg.old_tr_ids,
+		.rate_per_sec = (int)cfg.rate_per_sec,
+		.queue_wait_ms = (int)cfg.queue_wait_ms,
+		.connect_timeout_ms = (int)cfg.kis_connect_timeout_ms,
+		.timeout_ms = (int)cfg.kis_timeout_ms,
+		.token_margin_s = (int)cfg.token_margin_s,
+		.token_wait_ms = (int)cfg.token_wait_ms,
+		.token_min_interval_ms = (int)cfg.token_min_interval_s * 1000,
+		.verify_tls = (int)cfg.tls_verify,
+		.now_ms = clock_now,
+		.clock_ctx = &clock,
+		.store = {.ctx = app.db, .load = store_token_load, .save = store_token_save},
+	};
+	kis_config_defaults(&kc);
+	kc.verify_tls = (int)cfg.tls_verify; /* 0 is a real choice here, not "unset" */
+	app.kis = kis_client_new(&kc, err, sizeof(err));
+	if (!app.kis) {
+		fprintf(stderr, "kisgw: %s\n", err);
+		goto out;
+	}
+	app.quotes = quote_cache_new(cfg.quote_cache_ms);
+
+	/* orders and ledger: create and start the trader — begin */
+	/* orders and ledger: create and start the trader — end */
+
+	srv = gw_server_start(&app, err, sizeof(err));
+	if (!srv) {
+		fprintf(stderr, "kisgw: %s\n", err);
+		goto out;
+	}
+	printf("listening on %s%s%s:%d\n", strchr(cfg.listen_host, ':') ? "[" : "",
+	       cfg.listen_host, strchr(cfg.listen_host, ':') ? "]" : "", gw_server_port(srv));
+	fflush(stdout);
+	gw_log(GW_LOG_INFO, "kisgw started",
+	       json_pack("{s:s,s:i,s:s,s:s,s:s}", "version", KISGW_VERSION, "port",
+			 gw_server_port(srv), "env", cfg.real ? "real" : "virtual", "upstream",
+			 cfg.use_sim ? "kis-sim" : "kis", "account", cfg.account));
+
+	int sig = 0;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	gw_log(GW_LOG_INFO, "shutting down",
+	       json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+	gw_server_quiesce(srv);
+	if (gw_server_drain(srv, (int)cfg.drain_s * 1000))
+		gw_log(GW_LOG_WARN, "requests still running at the drain deadline", NULL);
+	rc = 0;
+out:
+	gw_server_stop(srv);
+	/* orders and ledger: stop and free the trader — begin */
+	/* orders and ledger: stop and free the trader — end */
+	quote_cache_free(app.quotes);
+	kis_client_free(app.kis);
+	store_close(app.db);
+	gw_sim_stop(app.sim_pid);
+	kclock_destroy(&clock);
+	gw_settings_free(&cfg);
+	return rc;
+}

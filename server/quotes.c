@@ -1,0 +1,243 @@
+/* quotes.c — GET /price and GET /daily, and the quote cache behind /price.
+ *
+ * The cache is set-associative (QSETS sets of QWAYS entries) so memory is
+ * bounded whatever codes clients ask for; a code whose set is full of
+ * entries in use is fetched without caching. Only entry metadata is read
+ * under the lock: the upstream call happens outside it. */
+#include "quotes.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "http.h"
+#include "params.h"
+
+#define QSETS 256
+#define QWAYS 4
+
+typedef struct qentry {
+	char code[8];
+	int in_flight;
+	int waiters;
+	uint64_t gen;        /* bumped when a fetch completes */
+	int64_t fetched_mono;
+	int64_t fetched_ms;
+	int ok;              /* result of the last fetch */
+	kis_quote q;
+	kis_error err;
+	pthread_cond_t cv;
+} qentry;
+
+struct quote_cache {
+	pthread_mutex_t mu;
+	int64_t ttl_ms;
+	qentry e[QSETS][QWAYS];
+};
+
+quote_cache *quote_cache_new(int64_t ttl_ms)
+{
+	quote_cache *qc = calloc(1, sizeof(*qc));
+	if (!qc)
+		return NULL;
+	pthread_mutex_init(&qc->mu, NULL);
+	qc->ttl_ms = ttl_ms;
+	for (int s = 0; s < QSETS; s++)
+		for (int w = 0; w < QWAYS; w++)
+			pthread_cond_init(&qc->e[s][w].cv, NULL);
+	return qc;
+}
+
+void quote_cache_free(quote_cache *qc)
+{
+	if (!qc)
+		return;
+	for (int s = 0; s < QSETS; s++)
+		for (int w = 0; w < QWAYS; w++)
+			pthread_cond_destroy(&qc->e[s][w].cv);
+	pthread_mutex_destroy(&qc->mu);
+	free(qc);
+}
+
+static unsigned hash_code(const char *code)
+{
+	unsigned h = 2166136261u;
+	for (; *code; code++)
+		h = (h ^ (unsigned char)*code) * 16777619u;
+	return h % QSETS;
+}
+
+/* The entry for code, or a reusable one (idle, oldest), or NULL. */
+static qentry *slot(quote_cache *qc, const char *code)
+{
+	qentry *set = qc->e[hash_code(code)], *victim = NULL;
+	for (int w = 0; w < QWAYS; w++)
+		if (!strcmp(set[w].code, code))
+			return &set[w];
+	for (int w = 0; w < QWAYS; w++) {
+		qentry *e = &set[w];
+		if (e->in_flight || e->waiters)
+			continue;
+		if (!victim || e->fetched_mono < victim->fetched_mono)
+			victim = e;
+	}
+	if (victim) {
+		snprintf(victim->code, sizeof(victim->code), "%s", code);
+		victim->fetched_mono = 0;
+		victim->ok = 0;
+	}
+	return victim;
+}
+
+int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
+		    kis_quote *out, int64_t *fetched_ms, kis_error *err)
+{
+	pthread_mutex_lock(&qc->mu);
+	qentry *e = slot(qc, code);
+	if (!e) { /* set saturated: no caching, no sharing */
+		pthread_mutex_unlock(&qc->mu);
+		*fetched_ms = kclock_now_ms(clock);
+		return kis_price_get(kis, code, out, err) == 0 ? 0 : -1;
+	}
+	if (e->ok && qc->ttl_ms > 0 && mono_ms() - e->fetched_mono < qc->ttl_ms) {
+		*out = e->q;
+		*fetched_ms = e->fetched_ms;
+		pthread_mutex_unlock(&qc->mu);
+		return 0;
+	}
+	if (e->in_flight) { /* share the call under way */
+		uint64_t gen = e->gen;
+		e->waiters++;
+		while (e->gen == gen)
+			pthread_cond_wait(&e->cv, &qc->mu);
+		e->waiters--;
+		int ok = e->ok;
+		if (ok) {
+			*out = e->q;
+			*fetched_ms = e->fetched_ms;
+		} else {
+			*err = e->err;
+		}
+		pthread_mutex_unlock(&qc->mu);
+		return ok ? 0 : -1;
+	}
+	e->in_flight = 1;
+	pthread_mutex_unlock(&qc->mu);
+
+	kis_quote q;
+	kis_error ke;
+	memset(&ke, 0, sizeof(ke));
+	int64_t at = kclock_now_ms(clock);
+	int ok = kis_price_get(kis, code, &q, &ke) == 0;
+
+	pthread_mutex_lock(&qc->mu);
+	e->in_flight = 0;
+	e->ok = ok;
+	e->gen++;
+	if (ok) {
+		e->q = q;
+		e->fetched_mono = mono_ms();
+		e->fetched_ms = at;
+		*out = q;
+		*fetched_ms = at;
+	} else {
+		e->err = ke;
+		*err = ke;
+	}
+	pthread_cond_broadcast(&e->cv);
+	pthread_mutex_unlock(&qc->mu);
+	return ok ? 0 : -1;
+}
+
+/* KIS codes that mean "no such stock" (virtual, real). */
+static int unknown_code_error(const kis_error *err)
+{
+	static const char *codes[] = {"40070000", "APBK0656", NULL};
+	if (err->status != KIS_E_REJECTED)
+		return 0;
+	for (const char **c = codes; *c; c++)
+		if (!strcmp(err->msg_cd, *c))
+			return 1;
+	return 0;
+}
+
+GW_HANDLER(gw_price_get)
+{
+	const char *code;
+	if (gw_param_code(req, resp, "code", 1, &code))
+		return;
+	kis_quote q;
+	kis_error err;
+	int64_t at;
+	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
+			    &err)) {
+		if (unknown_code_error(&err)) {
+			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
+				       code);
+			gw_error_add_kis(resp, err.msg_cd, err.msg1);
+		} else {
+			gw_reply_kis_error(resp, &err);
+		}
+		return;
+	}
+	if (q.price <= 0) { /* KIS answers unknown codes with an all-zero quote too */
+		gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s", code);
+		return;
+	}
+	char ts[40];
+	kst_iso8601(at, ts, sizeof(ts));
+	gw_reply(resp, 200,
+		 json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
+			   "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
+			   (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
+			   (json_int_t)q.prev_close, "change", (json_int_t)q.change,
+			   "change_rate", q.change_rate, "volume", (json_int_t)q.volume,
+			   "upper_limit", (json_int_t)q.upper_limit, "lower_limit",
+			   (json_int_t)q.lower_limit, "tick", (json_int_t)q.tick, "as_of", ts));
+}
+
+/* Longest /daily range: about ten years of bars. */
+#define DAILY_MAX_DAYS 3660
+
+GW_HANDLER(gw_daily_get)
+{
+	const char *code;
+	int today = gw_today(req), from, to;
+	if (gw_param_code(req, resp, "code", 1, &code) ||
+	    gw_param_date(req, resp, "to", today, &to) ||
+	    gw_param_date(req, resp, "from", ymd_add_days(to, -90), &from))
+		return;
+	if (from > to) {
+		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "'from' is after 'to'");
+		return;
+	}
+	if (ymd_to_days(to) - ymd_to_days(from) > DAILY_MAX_DAYS) {
+		gw_reply_error(resp, GW_E_INVALID_PARAM, "from",
+			       "the range is longer than %d days", DAILY_MAX_DAYS);
+		return;
+	}
+	kis_bars bars = {0};
+	kis_error err;
+	if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
+		if (unknown_code_error(&err))
+			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
+				       code);
+		else
+			gw_reply_kis_error(resp, &err);
+		return;
+	}
+	json_t *arr = json_array();
+	for (size_t i = 0; i < bars.n; i++) {
+		const kis_bar *b = &bars.bars[i];
+		char d[16];
+		ymd_format(b->date, d, sizeof(d));
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "date", d, "open",
+						     (json_int_t)b->open, "high",
+						     (json_int_t)b->high, "low", (json_int_t)b->low,
+						     "close", (json_int_t)b->close, "volume",
+						     (json_int_t)b->volume));
+	}
+	kis_bars_free(&bars);
+	gw_reply(resp, 200, json_pack("{s:s,s:o}", "code", code, "bars", arr));
+}

@@ -1,0 +1,20 @@
+/* quotes.h — the short-lived quote cache with single-flight fetches. */
+#ifndef GW_QUOTES_H
+#define GW_QUOTES_H
+
+#include <stdint.h>
+
+#include "kclock.h"
+#include "kis.h"
+
+typedef struct quote_cache quote_cache;
+
+quote_cache *quote_cache_new(int64_t ttl_ms);
+void quote_cache_free(quote_cache *qc);
+/* A quote for code, at most ttl_ms old; concurrent callers for one code share
+ * one upstream call (and its error). *fetched_ms: the clock time of the fetch.
+ * Returns 0 or -1 with err set. */
+int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
+		    kis_quote *out, int64_t *fetched_ms, kis_error *err);
+
+#endif

@@ -1,0 +1,63 @@
+/* harness.h — integration-test helpers: start the real kis-sim and kisgw
+ * binaries on free loopback ports and talk HTTP to them with libcurl. */
+#ifndef H_HARNESS_H
+#define H_HARNESS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct h_proc {
+	pid_t pid;
+	int port;
+	int out_fd; /* the child's stdout, after the "listening on" line */
+} h_proc;
+
+/* Path of a built executable (the build's bin directory). */
+const char *h_bin(const char *name);
+/* A fresh temporary directory (removed by h_rmdir). */
+char *h_tmpdir(void);
+void h_rmdir(char *dir);
+
+/* Start exe with args (NULL-terminated, without argv[0]) and exactly the
+ * environment env ("K=V", NULL-terminated; PATH is added). stderr goes to
+ * log_path (appended) when not NULL. Waits for "listening on H:PORT" on
+ * stdout; 0 on success. */
+int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *const *env,
+	    const char *log_path);
+/* kis-sim on 127.0.0.1:0 with extra args. */
+int h_start_sim(h_proc *p, const char *const *args);
+/* kisgw on 127.0.0.1:0 talking to the simulator on sim_port with fixed
+ * test credentials, database dir/kisgw.db, plus extra env. */
+int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env);
+/* Send sig (0: none) and wait; the exit status, 128+signal, or -1. */
+int h_stop(h_proc *p, int sig);
+/* 1 while the process runs. */
+int h_alive(pid_t pid);
+
+typedef struct h_resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;
+	json_t *json; /* parsed body or NULL */
+} h_resp;
+
+/* One HTTP exchange. headers: "Name: value" strings, NULL-terminated.
+ * 0 on a completed exchange (any status), -1 on transport failure. */
+int h_http(h_resp *r, const char *method, int port, const char *path, const char *body,
+	   const char *const *headers);
+/* Header value (case-insensitive name) into buf; NULL when absent. */
+const char *h_header(const h_resp *r, const char *name, char *buf, size_t n);
+void h_resp_free(h_resp *r);
+
+/* GET/POST to a process, returning the parsed JSON body (NULL on failure);
+ * status in *status when not NULL. */
+json_t *h_json(int port, const char *method, const char *path, const char *body, long *status);
+/* The error code of an error envelope, or "". */
+const char *h_err_code(const h_resp *r);
+/* kis-sim counter by name from GET /__sim/counters (-1 when absent). A
+ * dotted name like "calls.FHKST01010100" walks nested objects. */
+long long h_sim_counter(int sim_port, const char *name);
+
+#endif

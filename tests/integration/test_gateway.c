@@ -1,0 +1,515 @@
+/* Integration tests of the gateway core against the real kis-sim: tokens,
+ * rate limiting, pagination, the quote cache, bad input, auth, shutdown.
+ * Each test starts its own simulator and gateway on free ports. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define CLOCK "2026-11-24T10:00:00+09:00"
+
+typedef struct env {
+	h_proc sim, gw;
+	char *dir;
+} env;
+
+/* Simulator (session open, fixed seed) + gateway with extra env. */
+static void up(env *e, const char *const *sim_args, const char *const *gw_env)
+{
+	memset(e, 0, sizeof(*e));
+	e->dir = h_tmpdir();
+	assert_non_null(e->dir);
+	const char *args[16] = {"--clock", CLOCK, "--seed", "7"};
+	int n = 4;
+	for (; sim_args && *sim_args; sim_args++)
+		args[n++] = *sim_args;
+	args[n] = NULL;
+	assert_int_equal(h_start_sim(&e->sim, args), 0);
+	const char *genv[16] = {"KISGW_CLOCK=" CLOCK};
+	n = 1;
+	for (; gw_env && *gw_env; gw_env++)
+		genv[n++] = *gw_env;
+	genv[n] = NULL;
+	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
+}
+
+static void down(env *e)
+{
+	if (e->gw.pid)
+		assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
+	if (e->sim.pid)
+		h_stop(&e->sim, SIGTERM);
+	h_rmdir(e->dir);
+}
+
+static long get(int port, const char *path, h_resp *r)
+{
+	assert_int_equal(h_http(r, "GET", port, path, NULL, NULL), 0);
+	return r->status;
+}
+
+static void test_price_and_health(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	const char *fields[] = {"price",       "open",        "high", "low",  "prev_close",
+				"change",      "volume",      "upper_limit", "lower_limit", "tick"};
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
+		assert_true(json_is_integer(json_object_get(r.json, fields[i])));
+	assert_true(json_is_number(json_object_get(r.json, "change_rate")));
+	assert_string_equal(json_string_value(json_object_get(r.json, "code")), "005930");
+	const char *as_of = json_string_value(json_object_get(r.json, "as_of"));
+	assert_non_null(as_of);
+	assert_memory_equal(as_of, "2026-11-24T10:00", 16);
+	json_int_t price = json_integer_value(json_object_get(r.json, "price"));
+	json_int_t tick = json_integer_value(json_object_get(r.json, "tick"));
+	assert_true(price > 0 && tick > 0 && price % tick == 0);
+	assert_true(json_integer_value(json_object_get(r.json, "upper_limit")) > price);
+	char ct[128];
+	assert_non_null(h_header(&r, "Content-Type", ct, sizeof(ct)));
+	assert_non_null(strstr(ct, "application/json"));
+	h_resp_free(&r);
+
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
+	assert_string_equal(json_string_value(json_object_get(r.json, "status")), "ok");
+	assert_string_equal(json_string_value(json_object_get(r.json, "db")), "ok");
+	json_t *kis = json_object_get(r.json, "kis");
+	assert_string_equal(json_string_value(json_object_get(kis, "env")), "virtual");
+	assert_true(json_is_string(json_object_get(kis, "token_valid_until")));
+	h_resp_free(&r);
+
+	/* The database is private to its owner. */
+	char db[1024];
+	snprintf(db, sizeof(db), "%s/kisgw.db", e.dir);
+	struct stat st;
+	assert_int_equal(stat(db, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	down(&e);
+}
+
+/* One token for the whole life of the database, across a restart. */
+static void test_token_survives_restart(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	assert_int_equal(h_sim_counter(e.sim.port, "token_issued"), 1);
+	assert_int_equal(h_stop(&e.gw, SIGTERM), 0);
+	const char *genv[] = {"KISGW_CLOCK=" CLOCK, NULL};
+	assert_int_equal(h_start_gw(&e.gw, e.sim.port, e.dir, genv), 0);
+	assert_int_equal(get(e.gw.port, "/price?code=000660", &r), 200);
+	h_resp_free(&r);
+	assert_int_equal(h_sim_counter(e.sim.port, "token_issued"), 1);
+	/* And no secret or token in the log. */
+	char logp[1024];
+	snprintf(logp, sizeof(logp), "%s/kisgw.log", e.dir);
+	FILE *f = fopen(logp, "r");
+	assert_non_null(f);
+	char line[8192];
+	while (fgets(line, sizeof(line), f)) {
+		assert_null(strstr(line, "SSSSSSSSSSSSSSSS"));
+		assert_null(strstr(line, "eyJ"));
+	}
+	fclose(f);
+	down(&e);
+}
+
+typedef struct burst {
+	int port;
+	const char *path;
+	long status;
+} burst;
+
+static void *burst_one(void *arg)
+{
+	burst *b = arg;
+	h_resp r;
+	if (h_http(&r, "GET", b->port, b->path, NULL, NULL) == 0)
+		b->status = r.status;
+	h_resp_free(&r);
+	return NULL;
+}
+
+static void run_burst(burst *b, int n)
+{
+	pthread_t t[64];
+	for (int i = 0; i < n; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, burst_one, &b[i]), 0);
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+}
+
+/* 50 concurrent requests for distinct codes: one token issuance. */
+static void test_single_flight_token(void **state)
+{
+	const char *sim_args[] = {"--rate", "0", NULL};
+	const char *gw_env[] = {"KISGW_RATE_LIMIT=1000", NULL};
+	env e;
+	up(&e, sim_args, gw_env);
+	static const char *codes[] = {"005930", "000660", "035420", "035720", "051910",
+				      "005380", "000270", "068270", "105560", "055550"};
+	burst b[50];
+	char paths[50][64];
+	for (int i = 0; i < 50; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/price?code=%s", codes[i % 10]);
+		b[i] = (burst){e.gw.port, paths[i], 0};
+	}
+	run_burst(b, 50);
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(b[i].status, 200);
+	assert_int_equal(h_sim_counter(e.sim.port, "token_issued"), 1);
+	down(&e);
+}
+
+/* 30 requests at once on a 2/s virtual account: all succeed, none trips
+ * the simulator's EGW00201. */
+static void test_burst_on_virtual_limit(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	burst b[30];
+	for (int i = 0; i < 30; i++)
+		b[i] = (burst){e.gw.port, "/balance", 0};
+	run_burst(b, 30);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(b[i].status, 200);
+	assert_int_equal(h_sim_counter(e.sim.port, "rate_limited"), 0);
+	down(&e);
+}
+
+/* 45 holdings come back over three virtual pages of 20, merged. */
+static void test_balance_pages(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	static const char *codes[] = {
+		"005930", "000660", "035420", "035720", "051910", "005380", "000270", "068270",
+		"105560", "055550", "006400", "207940", "012330", "028260", "066570", "003550",
+		"017670", "030200", "034730", "015760", "096770", "032830", "009150", "018260",
+		"011200", "010130", "086790", "003670", "047050", "259960", "352820", "323410",
+		"377300", "010950", "024110", "000810", "011170", "009540", "036570", "251270",
+		"034020", "042700", "247540", "086520", "028300"};
+	json_t *holdings = json_array();
+	for (int i = 0; i < 45; i++)
+		json_array_append_new(holdings, json_pack("{s:s,s:i,s:i}", "code", codes[i],
+							  "qty", 10 + i, "avg_price", 10000));
+	json_t *reset = json_pack("{s:s,s:I,s:o}", "account", "50012345-01", "cash",
+				  (json_int_t)50000000, "holdings", holdings);
+	char *body = json_dumps(reset, 0);
+	long st;
+	json_t *rj = h_json(e.sim.port, "POST", "/__sim/reset", body, &st);
+	free(body);
+	json_decref(reset);
+	json_decref(rj);
+	assert_int_equal(st, 200);
+
+	long long before = h_sim_counter(e.sim.port, "calls.VTTC8434R");
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/balance", &r), 200);
+	json_t *hs = json_object_get(r.json, "holdings");
+	assert_int_equal(json_array_size(hs), 45);
+	json_int_t qty_sum = 0;
+	for (size_t i = 0; i < json_array_size(hs); i++)
+		qty_sum += json_integer_value(json_object_get(json_array_get(hs, i), "qty"));
+	assert_int_equal(qty_sum, 45 * 10 + 44 * 45 / 2);
+	json_t *sum = json_object_get(r.json, "summary");
+	assert_int_equal(json_integer_value(json_object_get(sum, "deposit")), 50000000);
+	assert_true(json_is_string(json_object_get(r.json, "as_of")));
+	h_resp_free(&r);
+	assert_int_equal(h_sim_counter(e.sim.port, "calls.VTTC8434R") - (before < 0 ? 0 : before),
+			 3);
+
+	assert_int_equal(get(e.gw.port, "/cash", &r), 200);
+	assert_true(json_integer_value(json_object_get(r.json, "orderable_cash")) > 0);
+	h_resp_free(&r);
+	assert_int_equal(get(e.gw.port, "/cash?code=005930&price=70000", &r), 200);
+	assert_true(json_integer_value(json_object_get(r.json, "max_buy_qty")) > 0);
+	h_resp_free(&r);
+	down(&e);
+}
+
+/* An expired token is dropped, re-issued and the request retried. */
+static void test_expired_token_recovery(void **state)
+{
+	const char *gw_env[] = {"KISGW_TOKEN_MIN_INTERVAL_S=1", NULL};
+	env e;
+	up(&e, NULL, gw_env);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	long st;
+	/* Past the simulator's one-issuance-a-minute rule, and expire it. */
+	json_decref(h_json(e.sim.port, "POST", "/__sim/clock", "{\"advance_s\":61}", &st));
+	assert_int_equal(st, 200);
+	json_decref(h_json(e.sim.port, "POST", "/__sim/token/expire", "{}", &st));
+	assert_int_equal(st, 200);
+	sleep(1); /* the gateway's own 1/min guard, shortened for the test */
+	assert_int_equal(get(e.gw.port, "/price?code=000660", &r), 200);
+	h_resp_free(&r);
+	assert_int_equal(h_sim_counter(e.sim.port, "token_issued"), 2);
+	down(&e);
+}
+
+/* Repeated quotes within the cache lifetime make one upstream call. */
+static void test_quote_cache(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	long long before = h_sim_counter(e.sim.port, "calls.FHKST01010100");
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(get(e.gw.port, "/price?code=035420", &r), 200);
+		h_resp_free(&r);
+	}
+	long long after = h_sim_counter(e.sim.port, "calls.FHKST01010100");
+	assert_true(after - (before < 0 ? 0 : before) <= 2); /* one, or two across a TTL edge */
+	down(&e);
+}
+
+typedef struct scenario {
+	const char *method, *path, *body;
+	const char *headers[3];
+	long status;
+	const char *code;  /* error code expected */
+	const char *field; /* field expected, or NULL */
+} scenario;
+
+static void check_scenarios(int port, const scenario *sc, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h_resp r;
+		assert_int_equal(h_http(&r, sc[i].method, port, sc[i].path, sc[i].body,
+					sc[i].headers),
+				 0);
+		if (r.status != sc[i].status || strcmp(h_err_code(&r), sc[i].code))
+			fail_msg("%s %.60s: got %ld %s, want %ld %s", sc[i].method, sc[i].path,
+				 r.status, r.body, sc[i].status, sc[i].code);
+		json_t *err = json_object_get(r.json, "error");
+		assert_true(json_is_string(json_object_get(err, "message")));
+		if (sc[i].field)
+			assert_string_equal(json_string_value(json_object_get(err, "field")),
+					    sc[i].field);
+		h_resp_free(&r);
+	}
+}
+
+static void test_bad_input(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	static char long_path[4096];
+	strcpy(long_path, "/price?code=");
+	memset(long_path + 12, '0', 3000);
+	const scenario sc[] = {
+		{"GET", "/price", NULL, {0}, 400, "missing_parameter", "code"},
+		{"GET", "/price?code=abc", NULL, {0}, 400, "invalid_parameter", "code"},
+		{"GET", "/price?code=00593O", NULL, {0}, 404, "unknown_code", "code"},
+		{"GET", "/price?code=005930&cod=1", NULL, {0}, 400, "invalid_parameter", "cod"},
+		{"GET", "/price?code=999999", NULL, {0}, 404, "unknown_code", "code"},
+		{"GET", "/nothing", NULL, {0}, 404, "not_found", NULL},
+		{"POST", "/price?code=005930", "{}", {0}, 405, "method_not_allowed", NULL},
+		{"DELETE", "/balance", NULL, {0}, 405, "method_not_allowed", NULL},
+		{"GET", long_path, NULL, {0}, 414, "uri_too_long", NULL},
+		{"GET", "/price?code=005930", NULL, {"Host: evil.example:8080"}, 403,
+		 "forbidden_host", NULL},
+		{"GET", "/cash?price=70000", NULL, {0}, 400, "missing_parameter", "code"},
+		{"GET", "/cash?code=005930&price=-5", NULL, {0}, 400, "invalid_parameter", "price"},
+		{"GET", "/cash?code=005930&price=7e4", NULL, {0}, 400, "invalid_parameter", "price"},
+		{"GET", "/daily?code=005930&from=2026-13-01", NULL, {0}, 400, "invalid_parameter",
+		 "from"},
+		{"GET", "/daily?code=005930&from=2026-11-20&to=2026-11-01", NULL, {0}, 400,
+		 "invalid_parameter", "from"},
+	};
+	check_scenarios(e.gw.port, sc, sizeof(sc) / sizeof(*sc));
+
+	/* The Host of the listen address, with a port, is accepted. */
+	h_resp r;
+	const char *hdr[] = {"Host: localhost:1234", NULL};
+	assert_int_equal(h_http(&r, "GET", e.gw.port, "/healthz", NULL, hdr), 0);
+	assert_int_equal(r.status, 200);
+	h_resp_free(&r);
+	down(&e);
+}
+
+/* A body over the cap is refused from Content-Length, unread. */
+static void test_body_too_large(void **state)
+{
+	const char *gw_env[] = {"KISGW_MAX_BODY=1024", NULL};
+	env e;
+	up(&e, NULL, gw_env);
+	char *big = malloc(4096);
+	memset(big, ' ', 4095);
+	big[4095] = 0;
+	big[0] = '{';
+	big[4094] = '}';
+	h_resp r;
+	assert_int_equal(h_http(&r, "POST", e.gw.port, "/price?code=005930", big, NULL), 0);
+	/* Method check comes before size: a GET-only path says 405. */
+	assert_int_equal(r.status, 405);
+	h_resp_free(&r);
+	free(big);
+	down(&e);
+}
+
+static void test_api_token(void **state)
+{
+	const char *gw_env[] = {"KISGW_API_TOKEN=test-token-0123456789", NULL};
+	env e;
+	up(&e, NULL, gw_env);
+	const scenario sc[] = {
+		{"GET", "/price?code=005930", NULL, {0}, 401, "unauthorized", NULL},
+		{"GET", "/price?code=005930", NULL, {"Authorization: Bearer wrong"}, 401,
+		 "unauthorized", NULL},
+		{"GET", "/price?code=005930", NULL, {"Authorization: Basic dGVzdA=="}, 401,
+		 "unauthorized", NULL},
+	};
+	check_scenarios(e.gw.port, sc, sizeof(sc) / sizeof(*sc));
+	h_resp r;
+	const char *ok[] = {"Authorization: Bearer test-token-0123456789", NULL};
+	assert_int_equal(h_http(&r, "GET", e.gw.port, "/price?code=005930", NULL, ok), 0);
+	assert_int_equal(r.status, 200);
+	h_resp_free(&r);
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200); /* public */
+	h_resp_free(&r);
+	down(&e);
+}
+
+typedef struct slow {
+	int port;
+	long status;
+} slow;
+
+static void *slow_req(void *arg)
+{
+	slow *s = arg;
+	h_resp r;
+	if (h_http(&r, "GET", s->port, "/balance", NULL, NULL) == 0)
+		s->status = r.status;
+	h_resp_free(&r);
+	return NULL;
+}
+
+/* SIGTERM lets the request in flight finish, then exits 0. */
+static void test_sigterm_drains(void **state)
+{
+	env e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200); /* token first */
+	h_resp_free(&r);
+	long st;
+	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
+			   "{\"match\":\"VTTC8434R\",\"count\":1,\"kind\":\"delay\",\"delay_ms\":1500}",
+			   &st));
+	assert_int_equal(st, 200);
+	slow s = {e.gw.port, 0};
+	pthread_t t;
+	pthread_create(&t, NULL, slow_req, &s);
+	usleep(500 * 1000);
+	kill(e.gw.pid, SIGTERM);
+	pthread_join(t, NULL);
+	assert_int_equal(s.status, 200);
+	assert_int_equal(h_stop(&e.gw, 0), 0);
+	down(&e);
+}
+
+/* Start-up refuses bad settings with "invalid NAME: why". */
+static void test_bad_settings(void **state)
+{
+	static const struct {
+		const char *env;
+		const char *want;
+	} cases[] = {
+		{"KISGW_LISTEN=0.0.0.0:0", "invalid KISGW_LISTEN"},
+		{"KISGW_LISTEN=nonsense", "invalid KISGW_LISTEN"},
+		{"KIS_ENV=real", "invalid KIS_ENV"},
+		{"KIS_ENV=paper", "invalid KIS_ENV"},
+		{"KISGW_QUOTE_CACHE_MS=soon", "invalid KISGW_QUOTE_CACHE_MS"},
+		{"KISGW_RATE_LIMIT=-1", "invalid KISGW_RATE_LIMIT"},
+		{"KISGW_CLOCK=yesterday", "invalid KISGW_CLOCK"},
+		{"KIS_ACCOUNT=1234", "invalid KIS_ACCOUNT"},
+	};
+	char *dir = h_tmpdir();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char log[1024];
+		snprintf(log, sizeof(log), "%s/err%zu.log", dir, i);
+		const char *env[] = {cases[i].env, "KISGW_DB=/nonexistent/x.db", NULL};
+		h_proc p;
+		assert_int_not_equal(h_spawn(&p, h_bin("kisgw"), NULL, env, log), 0);
+		FILE *f = fopen(log, "r");
+		assert_non_null(f);
+		char buf[1024] = {0};
+		size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = 0;
+		if (!strstr(buf, cases[i].want))
+			fail_msg("%s: got '%s'", cases[i].env, buf);
+	}
+	h_rmdir(dir);
+}
+
+/* With no credentials kisgw runs its own kis-sim, which dies with it. */
+static void test_embedded_sim(void **state)
+{
+	char *dir = h_tmpdir();
+	char db[1024], log[1024], simpath[1100];
+	snprintf(db, sizeof(db), "KISGW_DB=%s/kisgw.db", dir);
+	snprintf(log, sizeof(log), "%s/kisgw.log", dir);
+	snprintf(simpath, sizeof(simpath), "KISGW_SIM=%s", h_bin("kis-sim"));
+	const char *env[] = {db, "KISGW_LISTEN=127.0.0.1:0", "KISGW_CLOCK=" CLOCK, NULL};
+	h_proc gw;
+	assert_int_equal(h_spawn(&gw, h_bin("kisgw"), NULL, env, log), 0);
+	h_resp r;
+	assert_int_equal(get(gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	/* Find the child kis-sim. */
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", gw.pid, gw.pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	int child = 0;
+	assert_int_equal(fscanf(f, "%d", &child), 1);
+	fclose(f);
+	assert_true(child > 0);
+	assert_int_equal(kill(child, 0), 0);
+	h_stop(&gw, SIGKILL);
+	for (int i = 0; i < 200 && kill(child, 0) == 0; i++)
+		usleep(10000);
+	assert_int_not_equal(kill(child, 0), 0);
+	h_rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_price_and_health),
+		cmocka_unit_test(test_token_survives_restart),
+		cmocka_unit_test(test_single_flight_token),
+		cmocka_unit_test(test_balance_pages),
+		cmocka_unit_test(test_expired_token_recovery),
+		cmocka_unit_test(test_quote_cache),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_body_too_large),
+		cmocka_unit_test(test_api_token),
+		cmocka_unit_test(test_sigterm_drains),
+		cmocka_unit_test(test_bad_settings),
+		cmocka_unit_test(test_embedded_sim),
+		cmocka_unit_test(test_burst_on_virtual_limit),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
