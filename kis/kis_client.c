@@ -1,0 +1,259 @@
+/* kis_client.c — client object, configuration defaults, tr_id table,
+ * counters and small shared helpers. */
+#include "kis_internal.h"
+
+#include "kclock.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Slack added to the one-second window: KIS measures on its side, after
+ * network jitter, so two bursts 1000 ms apart locally can land closer. */
+#define KIS_WINDOW_MS 1050
+
+static _Thread_local unsigned thread_calls;
+
+unsigned kis_thread_calls(void)
+{
+	return thread_calls;
+}
+
+void kis_thread_calls_reset(void)
+{
+	thread_calls = 0;
+}
+
+void kis_thread_calls_inc(void)
+{
+	thread_calls++;
+}
+
+const char *kis_status_name(kis_status s)
+{
+	static const char *const names[KIS_E__MAX] = {
+	    "ok",      "token",    "config",    "busy",        "rate_limit", "transient",
+	    "timeout", "rejected", "bad_reply", "unsupported", "internal",
+	};
+	return (unsigned)s < KIS_E__MAX ? names[s] : "unknown";
+}
+
+void kis_err_set(kis_error *err, kis_status st, const char *fmt, ...)
+{
+	if (!err)
+		return;
+	err->status = st;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg1, sizeof err->msg1, fmt, ap);
+		va_end(ap);
+	}
+}
+
+int64_t kis_now_ms(const kis_client *c)
+{
+	if (c->cfg.now_ms)
+		return c->cfg.now_ms(c->cfg.clock_ctx);
+	return real_ms();
+}
+
+void kis_stats_add(kis_client *c, uint64_t *field, uint64_t n)
+{
+	pthread_mutex_lock(&c->stats_mu);
+	*field += n;
+	pthread_mutex_unlock(&c->stats_mu);
+}
+
+void kis_stats_get(kis_client *c, kis_stats *out)
+{
+	pthread_mutex_lock(&c->stats_mu);
+	*out = c->stats;
+	pthread_mutex_unlock(&c->stats_mu);
+}
+
+void kis_config_defaults(kis_config *cfg)
+{
+	if (cfg->rate_per_sec <= 0)
+		cfg->rate_per_sec = cfg->real ? 20 : 2;
+	if (cfg->queue_wait_ms <= 0)
+		cfg->queue_wait_ms = 5000;
+	if (cfg->connect_timeout_ms <= 0)
+		cfg->connect_timeout_ms = 3000;
+	if (cfg->timeout_ms <= 0)
+		cfg->timeout_ms = 10000;
+	if (cfg->token_margin_s <= 0)
+		cfg->token_margin_s = 600;
+	if (cfg->token_wait_ms <= 0)
+		cfg->token_wait_ms = 5000;
+	if (cfg->read_retries == 0)
+		cfg->read_retries = 3;
+	if (cfg->verify_tls == 0)
+		cfg->verify_tls = 1;
+}
+
+/* Real ids (new, old); virtual = first letter T/J/C → V unless real-only. */
+static const struct {
+	const char *id, *old_id;
+	int real_only;
+} tr_table[KIS_TR__MAX] = {
+    [KIS_TR_PRICE] = {"FHKST01010100", "FHKST01010100", 0},
+    [KIS_TR_DAILY_CHART] = {"FHKST03010100", "FHKST03010100", 0},
+    [KIS_TR_BALANCE] = {"TTTC8434R", "TTTC8434R", 0},
+    [KIS_TR_PSBL_ORDER] = {"TTTC8908R", "TTTC8908R", 0},
+    [KIS_TR_CCLD_RECENT] = {"TTTC0081R", "TTTC8001R", 0},
+    [KIS_TR_CCLD_OLD] = {"CTSC9215R", "CTSC9115R", 0},
+    [KIS_TR_ORDER_SELL] = {"TTTC0011U", "TTTC0801U", 0},
+    [KIS_TR_ORDER_BUY] = {"TTTC0012U", "TTTC0802U", 0},
+    [KIS_TR_ORDER_RVSECNCL] = {"TTTC0013U", "TTTC0803U", 0},
+    [KIS_TR_PSBL_RVSECNCL] = {"TTTC0084R", "TTTC8036R", 1},
+    [KIS_TR_HOLIDAY] = {"CTCA0903R", "CTCA0903R", 1},
+};
+
+const char *kis_tr_id(kis_tr tr, int real, int old_tr_ids, char *buf, size_t cap)
+{
+	if ((unsigned)tr >= KIS_TR__MAX || cap < 16)
+		return NULL;
+	if (!real && tr_table[tr].real_only)
+		return NULL;
+	snprintf(buf, cap, "%s", old_tr_ids ? tr_table[tr].old_id : tr_table[tr].id);
+	if (!real && (buf[0] == 'T' || buf[0] == 'J' || buf[0] == 'C'))
+		buf[0] = 'V';
+	return buf;
+}
+
+int kis_key_id(const char *app_key, int real, const char *base_url, char *out, size_t cap)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx || cap < 33)
+		goto fail;
+	const char *env = real ? "real" : "virtual";
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, app_key, strlen(app_key)) != 1 ||
+	    EVP_DigestUpdate(ctx, "\n", 1) != 1 || EVP_DigestUpdate(ctx, env, strlen(env)) != 1 ||
+	    EVP_DigestUpdate(ctx, "\n", 1) != 1 ||
+	    EVP_DigestUpdate(ctx, base_url, strlen(base_url)) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, &mdlen) != 1 || mdlen < 16)
+		goto fail;
+	EVP_MD_CTX_free(ctx);
+	for (int i = 0; i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return 0;
+fail:
+	EVP_MD_CTX_free(ctx);
+	return -1;
+}
+
+/* "12345678-01" or "1234567801" → CANO + ACNT_PRDT_CD. */
+static int account_split(const char *acct, char *cano, char *prdt)
+{
+	if (!acct)
+		return -1;
+	size_t n = strlen(acct);
+	const char *p2;
+	if (n == 11 && acct[8] == '-')
+		p2 = acct + 9;
+	else if (n == 10)
+		p2 = acct + 8;
+	else
+		return -1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)acct[i]))
+			return -1;
+	if (!isdigit((unsigned char)p2[0]) || !isdigit((unsigned char)p2[1]))
+		return -1;
+	memcpy(cano, acct, 8);
+	cano[8] = '\0';
+	memcpy(prdt, p2, 2);
+	prdt[2] = '\0';
+	return 0;
+}
+
+kis_client *kis_client_new(const kis_config *cfg, char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!cfg || !cfg->base_url || !cfg->app_key || !cfg->app_secret || !cfg->base_url[0] ||
+	    !cfg->app_key[0] || !cfg->app_secret[0]) {
+		if (err)
+			snprintf(err, errlen, "base_url, app_key and app_secret are required");
+		return NULL;
+	}
+	if (strncmp(cfg->base_url, "http://", 7) != 0 &&
+	    strncmp(cfg->base_url, "https://", 8) != 0) {
+		if (err)
+			snprintf(err, errlen, "base_url must start with http:// or https://");
+		return NULL;
+	}
+	kis_client *c = calloc(1, sizeof *c);
+	if (!c) {
+		if (err)
+			snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->cfg = *cfg;
+	kis_config_defaults(&c->cfg);
+	if (c->cfg.read_retries < 0)
+		c->cfg.read_retries = 0;
+	/* as given: 0 (or negative) switches verification off, whatever the
+	 * defaults helper would fill in */
+	c->cfg.verify_tls = cfg->verify_tls > 0;
+	if (account_split(cfg->account, c->cano, c->acnt_prdt_cd) != 0) {
+		if (err)
+			snprintf(err, errlen, "account must look like 12345678-01");
+		free(c);
+		return NULL;
+	}
+	c->base_url = strdup(cfg->base_url);
+	c->app_key = strdup(cfg->app_key);
+	c->app_secret = strdup(cfg->app_secret);
+	size_t bl = c->base_url ? strlen(c->base_url) : 0;
+	while (bl > 0 && c->base_url[bl - 1] == '/')
+		c->base_url[--bl] = '\0';
+	c->cfg.base_url = c->base_url;
+	c->cfg.app_key = c->app_key;
+	c->cfg.app_secret = c->app_secret;
+	c->cfg.account = NULL;
+	pthread_mutex_init(&c->stats_mu, NULL);
+	pthread_mutex_init(&c->pool_mu, NULL);
+	kis_token_state_init(&c->tok);
+	c->limiter = kis_limiter_new(c->cfg.rate_per_sec, KIS_WINDOW_MS);
+	if (!c->base_url || !c->app_key || !c->app_secret || !c->limiter ||
+	    kis_key_id(c->app_key, c->cfg.real, c->base_url, c->key_id, sizeof c->key_id) != 0) {
+		if (err)
+			snprintf(err, errlen, "out of memory");
+		kis_client_free(c);
+		return NULL;
+	}
+	if (kis_http_init(c, err, errlen) != 0) {
+		kis_client_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void kis_client_free(kis_client *c)
+{
+	if (!c)
+		return;
+	kis_http_cleanup(c);
+	kis_limiter_free(c->limiter);
+	kis_token_state_destroy(&c->tok);
+	pthread_mutex_destroy(&c->stats_mu);
+	pthread_mutex_destroy(&c->pool_mu);
+	free(c->base_url);
+	free(c->app_key);
+	if (c->app_secret) {
+		/* the secret should not linger in freed memory */
+		volatile char *p = c->app_secret;
+		while (*p)
+			*p++ = 0;
+		free(c->app_secret);
+	}
+	free(c);
+}

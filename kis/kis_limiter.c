@@ -1,0 +1,156 @@
+/* kis_limiter.c — per-account request limiter.
+ *
+ * KIS counts requests in a sliding one-second window, so we keep the send
+ * times of the last per_sec grants in a ring: a new grant is allowed when
+ * the oldest of them is at least window_ms old. Waiters queue in two FIFO
+ * lists (orders, queries); only the head of the order list, or the head of
+ * the query list when no order waits, may take a slot. Time is real
+ * monotonic time (mono_ms) whatever the configured KIS clock says.
+ */
+#include "kis_internal.h"
+
+#include "kclock.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct waiter {
+	struct waiter *next;
+} waiter;
+
+struct kis_limiter {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int per_sec, window_ms;
+	int64_t *ring; /* send times, ring[pos] is the oldest once full */
+	int count, pos;
+	waiter *head[KIS_LC__MAX], *tail[KIS_LC__MAX];
+	int queued[KIS_LC__MAX];
+};
+
+kis_limiter *kis_limiter_new(int per_sec, int window_ms)
+{
+	if (per_sec <= 0 || window_ms <= 0)
+		return NULL;
+	kis_limiter *l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->ring = calloc((size_t)per_sec, sizeof *l->ring);
+	if (!l->ring) {
+		free(l);
+		return NULL;
+	}
+	l->per_sec = per_sec;
+	l->window_ms = window_ms;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&l->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&l->mu, NULL);
+	return l;
+}
+
+void kis_limiter_free(kis_limiter *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_destroy(&l->mu);
+	pthread_cond_destroy(&l->cv);
+	free(l->ring);
+	free(l);
+}
+
+/* ms until a slot frees (0 = free now). Caller holds mu. */
+static int64_t slot_wait(const kis_limiter *l, int64_t now)
+{
+	if (l->count < l->per_sec)
+		return 0;
+	int64_t free_at = l->ring[l->pos] + l->window_ms;
+	return free_at > now ? free_at - now : 0;
+}
+
+static int my_turn(const kis_limiter *l, kis_lclass cls, const waiter *w)
+{
+	if (l->head[cls] != w)
+		return 0;
+	return cls == KIS_LC_ORDER || l->head[KIS_LC_ORDER] == NULL;
+}
+
+static void unlink_waiter(kis_limiter *l, kis_lclass cls, waiter *w)
+{
+	waiter **pp = &l->head[cls];
+	waiter *prev = NULL;
+	while (*pp && *pp != w) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	if (!*pp)
+		return;
+	*pp = w->next;
+	if (l->tail[cls] == w)
+		l->tail[cls] = prev;
+	l->queued[cls]--;
+}
+
+static void abs_deadline(struct timespec *ts, int64_t mono_target)
+{
+	ts->tv_sec = (time_t)(mono_target / 1000);
+	ts->tv_nsec = (long)((mono_target % 1000) * 1000000L);
+}
+
+int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s)
+{
+	if ((unsigned)cls >= KIS_LC__MAX)
+		cls = KIS_LC_QUERY;
+	waiter w = {NULL};
+	int64_t deadline = mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+	int rc = 0;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->tail[cls])
+		l->tail[cls]->next = &w;
+	else
+		l->head[cls] = &w;
+	l->tail[cls] = &w;
+	l->queued[cls]++;
+
+	for (;;) {
+		int64_t now = mono_ms();
+		int64_t sw = slot_wait(l, now);
+		if (my_turn(l, cls, &w) && sw == 0) {
+			/* take the slot: overwrite the oldest send time */
+			if (l->count < l->per_sec) {
+				l->ring[(l->pos + l->count) % l->per_sec] = now;
+				l->count++;
+			} else {
+				l->ring[l->pos] = now;
+				l->pos = (l->pos + 1) % l->per_sec;
+			}
+			break;
+		}
+		if (now >= deadline) {
+			rc = -1;
+			if (retry_after_s) {
+				int ahead = l->queued[KIS_LC_ORDER] +
+				            (cls == KIS_LC_QUERY ? l->queued[KIS_LC_QUERY] : 0);
+				int64_t ms = sw + (int64_t)ahead * 1000 / l->per_sec;
+				*retry_after_s = (int)(ms / 1000) + 1;
+			}
+			break;
+		}
+		int64_t until = deadline;
+		if (my_turn(l, cls, &w) && now + sw < until)
+			until = now + sw;
+		struct timespec ts;
+		abs_deadline(&ts, until);
+		int e = pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+		(void)e;
+	}
+	unlink_waiter(l, cls, &w);
+	/* the next head (of either class) must re-check */
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
