@@ -101,7 +101,7 @@ void kst_iso8601(int64_t epoch_ms, char *buf, size_t len)
 {
 	int d = kst_date(epoch_ms), t = kst_hhmmss(epoch_ms);
 	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d+09:00", d / 10000, d / 100 % 100, d % 100,
-		 t / 10000, t / 100 % 100, t % 100);
+	         t / 10000, t / 100 % 100, t % 100);
 }
 
 void ymd_format(int ymd, char *buf, size_t len)
@@ -204,9 +204,9 @@ int64_t kclock_now_ms(kclock *c)
 	if (!c)
 		return real_ms();
 	pthread_mutex_lock(&c->mu);
-	int64_t now = c->fake ? c->base_fake_ms +
-					(int64_t)((double)(mono_ms() - c->base_mono_ms) * c->speed)
-			      : real_ms();
+	int64_t now =
+	    c->fake ? c->base_fake_ms + (int64_t)((double)(mono_ms() - c->base_mono_ms) * c->speed)
+	            : real_ms();
 	pthread_mutex_unlock(&c->mu);
 	return now;
 }

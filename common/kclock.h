@@ -16,10 +16,10 @@
 
 typedef struct kclock {
 	pthread_mutex_t mu;
-	int fake;            /* 0: real time */
+	int fake;             /* 0: real time */
 	int64_t base_fake_ms; /* fake epoch ms at base_mono_ms */
 	int64_t base_mono_ms;
-	double speed;        /* fake ms per real ms */
+	double speed; /* fake ms per real ms */
 } kclock;
 
 /* Parse "YYYY-MM-DDTHH:MM:SS(+09:00|Z)[@speed]"; NULL or "" means real time.

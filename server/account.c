@@ -19,23 +19,23 @@ GW_HANDLER(gw_balance_get)
 		if (h->qty <= 0)
 			continue;
 		json_array_append_new(
-			arr, json_pack("{s:s,s:s,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:f}", "code", h->code,
-				       "name", h->name, "qty", (json_int_t)h->qty, "sellable_qty",
-				       (json_int_t)h->sellable_qty, "avg_price", h->avg_price,
-				       "price", (json_int_t)h->price, "purchase_amount",
-				       (json_int_t)h->purchase_amount, "eval_amount",
-				       (json_int_t)h->eval_amount, "pnl", (json_int_t)h->pnl,
-				       "pnl_rate", h->pnl_rate));
+		    arr, json_pack("{s:s,s:s,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:f}", "code", h->code,
+		                   "name", h->name, "qty", (json_int_t)h->qty, "sellable_qty",
+		                   (json_int_t)h->sellable_qty, "avg_price", h->avg_price, "price",
+		                   (json_int_t)h->price, "purchase_amount",
+		                   (json_int_t)h->purchase_amount, "eval_amount",
+		                   (json_int_t)h->eval_amount, "pnl", (json_int_t)h->pnl,
+		                   "pnl_rate", h->pnl_rate));
 	}
-	json_t *summary = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "deposit", (json_int_t)b.deposit,
-				    "purchase_amount", (json_int_t)b.purchase_amount,
-				    "eval_amount", (json_int_t)b.eval_amount, "pnl",
-				    (json_int_t)b.pnl, "total_eval", (json_int_t)b.total_eval,
-				    "net_asset", (json_int_t)b.net_asset);
+	json_t *summary =
+	    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "deposit", (json_int_t)b.deposit,
+	              "purchase_amount", (json_int_t)b.purchase_amount, "eval_amount",
+	              (json_int_t)b.eval_amount, "pnl", (json_int_t)b.pnl, "total_eval",
+	              (json_int_t)b.total_eval, "net_asset", (json_int_t)b.net_asset);
 	kis_balance_free(&b);
 	gw_reply(resp, 200,
-		 json_pack("{s:o,s:o,s:o}", "holdings", arr, "summary", summary, "as_of",
-			   gw_now_iso(req)));
+	         json_pack("{s:o,s:o,s:o}", "holdings", arr, "summary", summary, "as_of",
+	                   gw_now_iso(req)));
 }
 
 GW_HANDLER(gw_cash_get)

@@ -14,85 +14,85 @@ typedef struct setting {
 	enum set_type type;
 	size_t off;
 	const char *def;
-	int64_t min, max;      /* SET_INT bounds */
-	const char *choices;   /* SET_CHOICE: '|'-separated */
+	int64_t min, max;    /* SET_INT bounds */
+	const char *choices; /* SET_CHOICE: '|'-separated */
 	const char *help;
 } setting;
 
 #define S(field) offsetof(gw_settings, field)
 
 static const setting table[] = {
-	{"KIS_APP_KEY", SET_SECRET, S(app_key), NULL, 0, 0, NULL,
-	 "KIS app key (36 chars); none: run against the embedded kis-sim"},
-	{"KIS_APP_SECRET", SET_SECRET, S(app_secret), NULL, 0, 0, NULL, "KIS app secret (180 chars)"},
-	{"KIS_ACCOUNT", SET_STR, S(account), NULL, 0, 0, NULL, "account as 12345678-01"},
-	{"KIS_ENV", SET_CHOICE, S(env), "virtual", 0, 0, "virtual|real", "KIS environment"},
-	{"KISGW_ALLOW_REAL", SET_STR, S(allow_real), NULL, 0, 0, NULL,
-	 "must be yes for KIS_ENV=real (real money)"},
-	{"KIS_BASE_URL", SET_STR, S(base_url), NULL, 0, 0, NULL,
-	 "KIS REST base URL override; default: the environment's official host"},
-	{"KIS_HTS_ID", SET_STR, S(hts_id), NULL, 0, 0, NULL, "HTS user id (execution notices)"},
-	{"KIS_OLD_TR_IDS", SET_INT, S(old_tr_ids), "0", 0, 1, NULL,
-	 "1: use the pre-2025 order and order-history tr_ids"},
-	{"KIS_TLS_VERIFY", SET_INT, S(tls_verify), "1", 0, 1, NULL, "0 disables TLS verification"},
-	{"KISGW_RATE_LIMIT", SET_INT, S(rate_per_sec), "0", 0, 1000, NULL,
-	 "KIS calls per second for the account; 0: 20 real, 2 virtual"},
-	{"KISGW_QUEUE_WAIT_MS", SET_INT, S(queue_wait_ms), "20000", 0, 600000, NULL,
-	 "longest wait for a rate-limit slot before 503"},
-	{"KISGW_KIS_TIMEOUT_MS", SET_INT, S(kis_timeout_ms), "10000", 100, 120000, NULL,
-	 "whole-request timeout of a KIS call"},
-	{"KISGW_KIS_CONNECT_TIMEOUT_MS", SET_INT, S(kis_connect_timeout_ms), "3000", 100, 60000,
-	 NULL, "connect timeout of a KIS call"},
-	{"KISGW_TOKEN_MARGIN_S", SET_INT, S(token_margin_s), "600", 0, 43200, NULL,
-	 "refresh the access token this long before it expires"},
-	{"KISGW_TOKEN_WAIT_MS", SET_INT, S(token_wait_ms), "5000", 0, 120000, NULL,
-	 "how long a request waits for a token before 503"},
-	{"KISGW_TOKEN_MIN_INTERVAL_S", SET_INT, S(token_min_interval_s), "60", 1, 86400, NULL,
-	 "least time between two token issuances (KIS allows one a minute)"},
-	{"KISGW_LISTEN", SET_STR, S(listen), "127.0.0.1:8080", 0, 0, NULL, "host:port to listen on"},
-	{"KISGW_DB", SET_STR, S(db), "./kisgw.db", 0, 0, NULL, "SQLite database file"},
-	{"KISGW_API_TOKEN", SET_SECRET, S(api_token), NULL, 0, 0, NULL,
-	 "bearer token for the local API; required for a non-loopback listen address"},
-	{"KISGW_CLOCK", SET_STR, S(clock), NULL, 0, 0, NULL,
-	 "test clock, 2026-11-23T08:55:00+09:00 or ...@60"},
-	{"KISGW_ALLOWED_HOSTS", SET_STR, S(allowed_hosts), NULL, 0, 0, NULL,
-	 "extra Host names accepted (comma list, * for any)"},
-	{"KISGW_CORS_ORIGIN", SET_STR, S(cors_origin), NULL, 0, 0, NULL,
-	 "Origin allowed by CORS (exact, or *); none: no CORS"},
-	{"KISGW_LOG_LEVEL", SET_CHOICE, S(log_level), "info", 0, 0, "debug|info|warn|error",
-	 "log level"},
-	{"KISGW_QUOTE_CACHE_MS", SET_INT, S(quote_cache_ms), "1000", 0, 60000, NULL,
-	 "how long a quote is served from cache; 0 disables"},
-	{"KISGW_MAX_BODY", SET_INT, S(max_body), "65536", 256, 16777216, NULL,
-	 "largest request body accepted (bytes)"},
-	{"KISGW_MAX_URL", SET_INT, S(max_url), "2048", 64, 16384, NULL,
-	 "longest request URL accepted (bytes)"},
-	{"KISGW_HTTP_CONNECTIONS", SET_INT, S(http_threads), "512", 4, 10000, NULL,
-	 "most simultaneous client connections"},
-	{"KISGW_DRAIN_S", SET_INT, S(drain_s), "10", 0, 600, NULL,
-	 "on SIGTERM, how long in-flight requests may finish"},
-	{"KISGW_SIM", SET_STR, S(sim_path), NULL, 0, 0, NULL,
-	 "kis-sim executable; default: beside kisgw, then PATH"},
-	{"KISGW_SIM_ARGS", SET_STR, S(sim_args), NULL, 0, 0, NULL,
-	 "extra arguments for the embedded kis-sim (space separated)"},
-	{"KISGW_SIM_SEED", SET_INT, S(sim_seed), "1", 0, INT32_MAX, NULL,
-	 "market seed of the embedded kis-sim"},
-	{"KISGW_MAX_ORDER_QTY", SET_INT, S(max_order_qty), "100000", 1, 1000000000, NULL,
-	 "largest order quantity (shares)"},
-	{"KISGW_MAX_ORDER_AMOUNT", SET_INT, S(max_order_amount), "100000000", 1,
-	 INT64_C(1000000000000), NULL, "largest order amount (KRW)"},
-	{"KISGW_RECONCILE_INTERVAL", SET_INT, S(reconcile_interval_s), "30", 1, 86400, NULL,
-	 "seconds between order reconciliations during the session"},
-	{"KISGW_BACKFILL_DAYS", SET_INT, S(backfill_days), "90", 0, 3650, NULL,
-	 "days of order history imported on first start"},
-	{"KISGW_UNKNOWN_WINDOW_S", SET_INT, S(unknown_window_s), "120", 1, 3600, NULL,
-	 "time window for matching an unknown order to a KIS order"},
-	{"KISGW_AUTOTRADE", SET_CHOICE, S(autotrade), "off", 0, 0, "off|on|dry-run",
-	 "auto-trade job mode"},
-	{"KISGW_AUTOTRADE_INTERVAL", SET_INT, S(autotrade_interval), "10", 1, 3600, NULL,
-	 "seconds between passes of the auto-trade job"},
-	{"KISGW_WEBHOOK_URL", SET_STR, S(webhook_url), NULL, 0, 0, NULL,
-	 "Discord-compatible webhook for notifications"},
+    {"KIS_APP_KEY", SET_SECRET, S(app_key), NULL, 0, 0, NULL,
+     "KIS app key (36 chars); none: run against the embedded kis-sim"},
+    {"KIS_APP_SECRET", SET_SECRET, S(app_secret), NULL, 0, 0, NULL, "KIS app secret (180 chars)"},
+    {"KIS_ACCOUNT", SET_STR, S(account), NULL, 0, 0, NULL, "account as 12345678-01"},
+    {"KIS_ENV", SET_CHOICE, S(env), "virtual", 0, 0, "virtual|real", "KIS environment"},
+    {"KISGW_ALLOW_REAL", SET_STR, S(allow_real), NULL, 0, 0, NULL,
+     "must be yes for KIS_ENV=real (real money)"},
+    {"KIS_BASE_URL", SET_STR, S(base_url), NULL, 0, 0, NULL,
+     "KIS REST base URL override; default: the environment's official host"},
+    {"KIS_HTS_ID", SET_STR, S(hts_id), NULL, 0, 0, NULL, "HTS user id (execution notices)"},
+    {"KIS_OLD_TR_IDS", SET_INT, S(old_tr_ids), "0", 0, 1, NULL,
+     "1: use the pre-2025 order and order-history tr_ids"},
+    {"KIS_TLS_VERIFY", SET_INT, S(tls_verify), "1", 0, 1, NULL, "0 disables TLS verification"},
+    {"KISGW_RATE_LIMIT", SET_INT, S(rate_per_sec), "0", 0, 1000, NULL,
+     "KIS calls per second for the account; 0: 20 real, 2 virtual"},
+    {"KISGW_QUEUE_WAIT_MS", SET_INT, S(queue_wait_ms), "20000", 0, 600000, NULL,
+     "longest wait for a rate-limit slot before 503"},
+    {"KISGW_KIS_TIMEOUT_MS", SET_INT, S(kis_timeout_ms), "10000", 100, 120000, NULL,
+     "whole-request timeout of a KIS call"},
+    {"KISGW_KIS_CONNECT_TIMEOUT_MS", SET_INT, S(kis_connect_timeout_ms), "3000", 100, 60000, NULL,
+     "connect timeout of a KIS call"},
+    {"KISGW_TOKEN_MARGIN_S", SET_INT, S(token_margin_s), "600", 0, 43200, NULL,
+     "refresh the access token this long before it expires"},
+    {"KISGW_TOKEN_WAIT_MS", SET_INT, S(token_wait_ms), "5000", 0, 120000, NULL,
+     "how long a request waits for a token before 503"},
+    {"KISGW_TOKEN_MIN_INTERVAL_S", SET_INT, S(token_min_interval_s), "60", 1, 86400, NULL,
+     "least time between two token issuances (KIS allows one a minute)"},
+    {"KISGW_LISTEN", SET_STR, S(listen), "127.0.0.1:8080", 0, 0, NULL, "host:port to listen on"},
+    {"KISGW_DB", SET_STR, S(db), "./kisgw.db", 0, 0, NULL, "SQLite database file"},
+    {"KISGW_API_TOKEN", SET_SECRET, S(api_token), NULL, 0, 0, NULL,
+     "bearer token for the local API; required for a non-loopback listen address"},
+    {"KISGW_CLOCK", SET_STR, S(clock), NULL, 0, 0, NULL,
+     "test clock, 2026-11-23T08:55:00+09:00 or ...@60"},
+    {"KISGW_ALLOWED_HOSTS", SET_STR, S(allowed_hosts), NULL, 0, 0, NULL,
+     "extra Host names accepted (comma list, * for any)"},
+    {"KISGW_CORS_ORIGIN", SET_STR, S(cors_origin), NULL, 0, 0, NULL,
+     "Origin allowed by CORS (exact, or *); none: no CORS"},
+    {"KISGW_LOG_LEVEL", SET_CHOICE, S(log_level), "info", 0, 0, "debug|info|warn|error",
+     "log level"},
+    {"KISGW_QUOTE_CACHE_MS", SET_INT, S(quote_cache_ms), "1000", 0, 60000, NULL,
+     "how long a quote is served from cache; 0 disables"},
+    {"KISGW_MAX_BODY", SET_INT, S(max_body), "65536", 256, 16777216, NULL,
+     "largest request body accepted (bytes)"},
+    {"KISGW_MAX_URL", SET_INT, S(max_url), "2048", 64, 16384, NULL,
+     "longest request URL accepted (bytes)"},
+    {"KISGW_HTTP_CONNECTIONS", SET_INT, S(http_threads), "512", 4, 10000, NULL,
+     "most simultaneous client connections"},
+    {"KISGW_DRAIN_S", SET_INT, S(drain_s), "10", 0, 600, NULL,
+     "on SIGTERM, how long in-flight requests may finish"},
+    {"KISGW_SIM", SET_STR, S(sim_path), NULL, 0, 0, NULL,
+     "kis-sim executable; default: beside kisgw, then PATH"},
+    {"KISGW_SIM_ARGS", SET_STR, S(sim_args), NULL, 0, 0, NULL,
+     "extra arguments for the embedded kis-sim (space separated)"},
+    {"KISGW_SIM_SEED", SET_INT, S(sim_seed), "1", 0, INT32_MAX, NULL,
+     "market seed of the embedded kis-sim"},
+    {"KISGW_MAX_ORDER_QTY", SET_INT, S(max_order_qty), "100000", 1, 1000000000, NULL,
+     "largest order quantity (shares)"},
+    {"KISGW_MAX_ORDER_AMOUNT", SET_INT, S(max_order_amount), "100000000", 1, INT64_C(1000000000000),
+     NULL, "largest order amount (KRW)"},
+    {"KISGW_RECONCILE_INTERVAL", SET_INT, S(reconcile_interval_s), "30", 1, 86400, NULL,
+     "seconds between order reconciliations during the session"},
+    {"KISGW_BACKFILL_DAYS", SET_INT, S(backfill_days), "90", 0, 3650, NULL,
+     "days of order history imported on first start"},
+    {"KISGW_UNKNOWN_WINDOW_S", SET_INT, S(unknown_window_s), "120", 1, 3600, NULL,
+     "time window for matching an unknown order to a KIS order"},
+    {"KISGW_AUTOTRADE", SET_CHOICE, S(autotrade), "off", 0, 0, "off|on|dry-run",
+     "auto-trade job mode"},
+    {"KISGW_AUTOTRADE_INTERVAL", SET_INT, S(autotrade_interval), "10", 1, 3600, NULL,
+     "seconds between passes of the auto-trade job"},
+    {"KISGW_WEBHOOK_URL", SET_STR, S(webhook_url), NULL, 0, 0, NULL,
+     "Discord-compatible webhook for notifications"},
 };
 
 #define NSET (sizeof(table) / sizeof(table[0]))
@@ -152,7 +152,7 @@ static int set_value(gw_settings *s, const setting *t, const char *raw, char *er
 		}
 		if (n < t->min || n > t->max) {
 			snprintf(err, errlen, "invalid %s: must be between %lld and %lld", t->name,
-				 (long long)t->min, (long long)t->max);
+			         (long long)t->min, (long long)t->max);
 			return -1;
 		}
 		*int_at(s, t) = n;
@@ -208,8 +208,8 @@ static int load_file(gw_settings *s, const char *file, char *err, size_t errlen)
 			continue;
 		char *eq = strchr(p, '=');
 		if (!eq) {
-			snprintf(err, errlen, "invalid config file %s:%d: expected NAME=value", file,
-				 lineno);
+			snprintf(err, errlen, "invalid config file %s:%d: expected NAME=value",
+			         file, lineno);
 			rc = -1;
 			break;
 		}
@@ -223,8 +223,8 @@ static int load_file(gw_settings *s, const char *file, char *err, size_t errlen)
 		}
 		const setting *t = find(name);
 		if (!t || (is_file && t->type != SET_SECRET)) {
-			snprintf(err, errlen, "invalid config file %s:%d: unknown setting %s%s", file,
-				 lineno, name, is_file ? "_FILE" : "");
+			snprintf(err, errlen, "invalid config file %s:%d: unknown setting %s%s",
+			         file, lineno, name, is_file ? "_FILE" : "");
 			rc = -1;
 		} else if (is_file) {
 			char *path = trim_dup(eq + 1);
@@ -300,9 +300,9 @@ static int check(gw_settings *s, char *err, size_t errlen)
 		return -1;
 	if (!s->listen_loopback && !s->api_token) {
 		snprintf(err, errlen,
-			 "invalid KISGW_LISTEN: %s is not a loopback address; set KISGW_API_TOKEN "
-			 "to listen there",
-			 s->listen_host);
+		         "invalid KISGW_LISTEN: %s is not a loopback address; set KISGW_API_TOKEN "
+		         "to listen there",
+		         s->listen_host);
 		return -1;
 	}
 	if (s->api_token && strlen(s->api_token) < 16) {
@@ -312,25 +312,25 @@ static int check(gw_settings *s, char *err, size_t errlen)
 	s->real = !strcmp(s->env, "real");
 	if (s->real && (!s->allow_real || strcmp(s->allow_real, "yes"))) {
 		snprintf(err, errlen,
-			 "invalid KIS_ENV: real money needs KISGW_ALLOW_REAL=yes as well");
+		         "invalid KIS_ENV: real money needs KISGW_ALLOW_REAL=yes as well");
 		return -1;
 	}
 	if (!s->app_key != !s->app_secret) {
 		snprintf(err, errlen, "invalid %s: KIS_APP_KEY and KIS_APP_SECRET go together",
-			 s->app_key ? "KIS_APP_SECRET" : "KIS_APP_KEY");
+		         s->app_key ? "KIS_APP_SECRET" : "KIS_APP_KEY");
 		return -1;
 	}
 	s->use_sim = !s->app_key;
 	if (!s->use_sim) {
 		if (strlen(s->app_key) != 36) {
 			snprintf(err, errlen, "invalid KIS_APP_KEY: must be 36 characters, not %zu",
-				 strlen(s->app_key));
+			         strlen(s->app_key));
 			return -1;
 		}
 		if (strlen(s->app_secret) != 180) {
 			snprintf(err, errlen,
-				 "invalid KIS_APP_SECRET: must be 180 characters, not %zu",
-				 strlen(s->app_secret));
+			         "invalid KIS_APP_SECRET: must be 180 characters, not %zu",
+			         strlen(s->app_secret));
 			return -1;
 		}
 		if (!s->account) {
@@ -345,13 +345,14 @@ static int check(gw_settings *s, char *err, size_t errlen)
 		snprintf(err, errlen, "invalid KIS_ACCOUNT: expected 8 digits, '-', 2 digits");
 		return -1;
 	}
-	if (s->base_url && strncmp(s->base_url, "http://", 7) && strncmp(s->base_url, "https://", 8)) {
+	if (s->base_url && strncmp(s->base_url, "http://", 7) &&
+	    strncmp(s->base_url, "https://", 8)) {
 		snprintf(err, errlen, "invalid KIS_BASE_URL: must start with http:// or https://");
 		return -1;
 	}
 	if (!s->base_url && !s->use_sim)
 		s->base_url = strdup(s->real ? "https://openapi.koreainvestment.com:9443"
-					     : "https://openapivts.koreainvestment.com:29443");
+		                             : "https://openapivts.koreainvestment.com:29443");
 	if (!s->account)
 		s->account = strdup("50000000-01"); /* the embedded simulator's account */
 	if (s->rate_per_sec == 0)
@@ -376,7 +377,7 @@ int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
 			const char *path = getenv(fname);
 			if (path && v) {
 				snprintf(err, errlen, "invalid %s: set either it or %s, not both",
-					 t->name, fname);
+				         t->name, fname);
 				return -1;
 			}
 			if (path) {

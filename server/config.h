@@ -29,8 +29,8 @@ typedef struct gw_settings {
 	int64_t autotrade_interval;
 
 	/* derived by gw_settings_load */
-	int real;          /* KIS_ENV=real */
-	int use_sim;       /* no credentials: run against the embedded kis-sim */
+	int real;    /* KIS_ENV=real */
+	int use_sim; /* no credentials: run against the embedded kis-sim */
 	char listen_host[64];
 	int listen_port;
 	int listen_loopback;

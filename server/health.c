@@ -23,6 +23,6 @@ GW_HANDLER(gw_healthz_get)
 		json_object_set_new(kis, "sim_running", json_boolean(sim_ok));
 	const char *status = db_ok && sim_ok ? "ok" : "degraded";
 	gw_reply(resp, db_ok ? 200 : 503,
-		 json_pack("{s:s,s:s,s:o,s:s}", "status", status, "version", KISGW_VERSION, "kis",
-			   kis, "db", db_ok ? "ok" : "unavailable"));
+	         json_pack("{s:s,s:s,s:o,s:s}", "status", status, "version", KISGW_VERSION, "kis",
+	                   kis, "db", db_ok ? "ok" : "unavailable"));
 }

@@ -42,8 +42,8 @@ typedef struct rstate {
 	const gw_route *route;
 	int64_t t0;
 	unsigned upstream;
-	int decided;      /* resp is final: skip body and handler */
-	char *url;        /* copy of the path; args point into it */
+	int decided; /* resp is final: skip body and handler */
+	char *url;   /* copy of the path; args point into it */
 	char *body;
 	size_t len;
 	const char *allow; /* for 405 */
@@ -99,8 +99,8 @@ void gw_error_add_kis(gw_resp *resp, const char *msg_cd, const char *msg1)
 {
 	json_t *e = json_object_get(resp->body, "error");
 	if (e && msg_cd && *msg_cd)
-		json_object_set_new(e, "kis",
-				    json_pack("{s:s,s:s}", "msg_cd", msg_cd, "msg1", msg1 ? msg1 : ""));
+		json_object_set_new(
+		    e, "kis", json_pack("{s:s,s:s}", "msg_cd", msg_cd, "msg1", msg1 ? msg1 : ""));
 }
 
 void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
@@ -108,22 +108,23 @@ void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
 	switch (err->status) {
 	case KIS_E_REJECTED:
 		gw_reply_error(resp, GW_E_KIS_REJECTED, NULL, "KIS refused the request: %s",
-			       err->msg1[0] ? err->msg1 : err->msg_cd);
+		               err->msg1[0] ? err->msg1 : err->msg_cd);
 		break;
 	case KIS_E_BUSY:
 		gw_reply_error(resp, GW_E_RATE_LIMITED, NULL,
-			       "the KIS rate limit for this account is saturated; retry later");
+		               "the KIS rate limit for this account is saturated; retry later");
 		break;
 	case KIS_E_RATE_LIMIT:
 		gw_reply_error(resp, GW_E_RATE_LIMITED, NULL,
-			       "KIS answered that its rate limit was exceeded; retry later");
+		               "KIS answered that its rate limit was exceeded; retry later");
 		break;
 	case KIS_E_TOKEN:
 		gw_reply_error(resp, GW_E_TOKEN_UNAVAILABLE, NULL, NULL);
 		break;
 	case KIS_E_CONFIG:
-		gw_reply_error(resp, GW_E_UPSTREAM_CONFIG, NULL, "KIS refused the configuration: %s",
-			       err->msg1[0] ? err->msg1 : err->msg_cd);
+		gw_reply_error(resp, GW_E_UPSTREAM_CONFIG, NULL,
+		               "KIS refused the configuration: %s",
+		               err->msg1[0] ? err->msg1 : err->msg_cd);
 		break;
 	case KIS_E_TIMEOUT:
 		gw_reply_error(resp, GW_E_UPSTREAM_TIMEOUT, NULL, NULL);
@@ -136,7 +137,7 @@ void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
 		break;
 	case KIS_E_TRANSIENT:
 		gw_reply_error(resp, GW_E_UPSTREAM_ERROR, NULL, "KIS failed: %s",
-			       err->msg1[0] ? err->msg1 : "temporary error");
+		               err->msg1[0] ? err->msg1 : "temporary error");
 		break;
 	default:
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, NULL);
@@ -232,7 +233,7 @@ typedef struct qcheck {
 } qcheck;
 
 static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+                                   const char *value)
 {
 	qcheck *q = cls;
 	q->len += strlen(key) + (value ? strlen(value) : 0) + 2;
@@ -304,14 +305,14 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 	if (ulen > 1 && st->url[ulen - 1] == '/')
 		st->url[--ulen] = 0;
 	if (ulen > (size_t)cfg->max_url) {
-		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL, "the URL is longer than %lld bytes",
-			       (long long)cfg->max_url);
+		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL,
+		               "the URL is longer than %lld bytes", (long long)cfg->max_url);
 		goto decided;
 	}
 	if (!host_allowed(cfg, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
 		gw_reply_error(&st->resp, GW_E_FORBIDDEN_HOST, NULL,
-			       "the Host header is not this gateway's; add the name to "
-			       "KISGW_ALLOWED_HOSTS to allow it");
+		               "the Host header is not this gateway's; add the name to "
+		               "KISGW_ALLOWED_HOSTS to allow it");
 		goto decided;
 	}
 	int r = route(st, !strcmp(method, "HEAD") ? "GET" : method);
@@ -321,31 +322,31 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 	}
 	if (r == 405) {
 		gw_reply_error(&st->resp, GW_E_METHOD_NOT_ALLOWED, NULL, "%s is not allowed on %s",
-			       method, st->url);
+		               method, st->url);
 		goto decided;
 	}
 	q.route = st->route;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, check_param, &q);
 	if (ulen + q.len > (size_t)cfg->max_url) {
-		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL, "the URL is longer than %lld bytes",
-			       (long long)cfg->max_url);
+		gw_reply_error(&st->resp, GW_E_URI_TOO_LONG, NULL,
+		               "the URL is longer than %lld bytes", (long long)cfg->max_url);
 		goto decided;
 	}
 	if (cfg->api_token && !st->route->public &&
 	    !token_ok(srv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
 		gw_reply_error(&st->resp, GW_E_UNAUTHORIZED, NULL,
-			       "send Authorization: Bearer <KISGW_API_TOKEN>");
+		               "send Authorization: Bearer <KISGW_API_TOKEN>");
 		goto decided;
 	}
 	if (q.bad) {
 		gw_reply_error(&st->resp, GW_E_INVALID_PARAM, q.bad,
-			       "unknown query parameter '%.64s'", q.bad);
+		               "unknown query parameter '%.64s'", q.bad);
 		goto decided;
 	}
 	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg->max_body) {
 		gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
-			       "the body is larger than %lld bytes", (long long)cfg->max_body);
+		               "the body is larger than %lld bytes", (long long)cfg->max_body);
 		goto decided;
 	}
 	return;
@@ -362,8 +363,8 @@ static void dispatch(rstate *st)
 		st->req.body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!st->req.body) {
 			gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL,
-				       "the body is not valid JSON: %s at line %d column %d",
-				       jerr.text, jerr.line, jerr.column);
+			               "the body is not valid JSON: %s at line %d column %d",
+			               jerr.text, jerr.line, jerr.column);
 			return;
 		}
 	} else if (st->route->body) {
@@ -386,7 +387,7 @@ static void add_cors(gw_server *srv, struct MHD_Connection *c, struct MHD_Respon
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", allowed);
 	MHD_add_response_header(r, "Vary", "Origin");
 	MHD_add_response_header(r, "Access-Control-Allow-Headers",
-				"Authorization, Content-Type, Idempotency-Key");
+	                        "Authorization, Content-Type, Idempotency-Key");
 	MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
 }
 
@@ -402,7 +403,7 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 		}
 	}
 	struct MHD_Response *r =
-		MHD_create_response_from_buffer(len, buf ? buf : (void *)"", MHD_RESPMEM_MUST_FREE);
+	    MHD_create_response_from_buffer(len, buf ? buf : (void *)"", MHD_RESPMEM_MUST_FREE);
 	if (!buf)
 		r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!r)
@@ -432,8 +433,8 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
 {
 	gw_server *srv = cls;
 	rstate *st = *req_cls;
@@ -469,8 +470,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_YES;
 		if (st->len + n > (size_t)srv->app->cfg->max_body) {
 			gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
-				       "the body is larger than %lld bytes",
-				       (long long)srv->app->cfg->max_body);
+			               "the body is larger than %lld bytes",
+			               (long long)srv->app->cfg->max_body);
 			st->decided = 1;
 			free(st->body);
 			st->body = NULL;
@@ -493,15 +494,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 /* The one place per-request state is freed; also writes the request log. */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
-			 enum MHD_RequestTerminationCode toe)
+                         enum MHD_RequestTerminationCode toe)
 {
 	gw_server *srv = cls;
 	rstate *st = *req_cls;
 	if (!st)
 		return;
-	json_t *f = json_pack("{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "",
-			      "path", st->url ? st->url : "", "status", st->resp.status, "ms",
-			      (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
+	json_t *f =
+	    json_pack("{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "",
+	              "path", st->url ? st->url : "", "status", st->resp.status, "ms",
+	              (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
 	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 		json_object_set_new(f, "aborted", json_true());
 	json_t *e = json_object_get(st->resp.body, "error");
@@ -531,8 +533,8 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 {
 	const gw_settings *cfg = app->cfg;
 	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_PASSIVE,
-				 .ai_socktype = SOCK_STREAM},
-			*ai = NULL;
+	                         .ai_socktype = SOCK_STREAM},
+	                *ai = NULL;
 	char port[8];
 	snprintf(port, sizeof(port), "%d", cfg->listen_port);
 	const char *host = cfg->listen_host;
@@ -540,8 +542,8 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 		host = "127.0.0.1";
 	int rc = getaddrinfo(host, port, &hints, &ai);
 	if (rc) {
-		snprintf(err, errlen, "invalid KISGW_LISTEN: %s is not a numeric address (%s)", host,
-			 gai_strerror(rc));
+		snprintf(err, errlen, "invalid KISGW_LISTEN: %s is not a numeric address (%s)",
+		         host, gai_strerror(rc));
 		return NULL;
 	}
 	gw_server *srv = calloc(1, sizeof(*srv));
@@ -550,20 +552,21 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 		SHA256((const unsigned char *)cfg->api_token, strlen(cfg->api_token),
 		       srv->token_sha);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-			 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_THREAD_STACK_SIZE,
-		(size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_THREAD_STACK_SIZE,
+	    (size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->d) {
-		snprintf(err, errlen, "cannot listen on %s (in use, or not an address of this host)",
-			 cfg->listen);
+		snprintf(err, errlen,
+		         "cannot listen on %s (in use, or not an address of this host)",
+		         cfg->listen);
 		free(srv);
 		return NULL;
 	}

@@ -27,15 +27,15 @@ typedef struct gw_req {
 	const char *method;
 	const char *path;
 	const char *args[GW_MAX_PATH_ARGS]; /* "{id}" segments of the route, in order */
-	json_t *body;                        /* parsed JSON body (object or array), or NULL */
-	void *conn;                          /* opaque; use gw_query / gw_header */
+	json_t *body;                       /* parsed JSON body (object or array), or NULL */
+	void *conn;                         /* opaque; use gw_query / gw_header */
 } gw_req;
 
 typedef struct gw_resp {
 	int status;
-	json_t *body;        /* owned; serialised and freed by the daemon */
-	int retry_after_s;   /* > 0 adds Retry-After */
-	char location[128];  /* non-empty adds Location */
+	json_t *body;       /* owned; serialised and freed by the daemon */
+	int retry_after_s;  /* > 0 adds Retry-After */
+	char location[128]; /* non-empty adds Location */
 } gw_resp;
 
 typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
@@ -48,7 +48,7 @@ const char *gw_header(const gw_req *req, const char *name);
 void gw_reply(gw_resp *resp, int status, json_t *body);
 /* Error envelope from the registry; field may be NULL; fmt NULL = default message. */
 void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Map a KIS client error to the envelope (422 with "kis", 503 + Retry-After, 502, 504). */
 void gw_reply_kis_error(gw_resp *resp, const kis_error *err);
 /* Add "kis":{"msg_cd","msg1"} to an error reply already set. */

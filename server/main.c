@@ -16,7 +16,7 @@
 #include "store.h"
 
 /* Credentials the embedded simulator accepts (it takes any 36/180-char pair). */
-#define SIM_APP_KEY "PSkisgwEmbeddedSimulatorAppKey000000"
+#define SIM_APP_KEY     "PSkisgwEmbeddedSimulatorAppKey000000"
 #define SIM_SECRET_CHAR 's'
 
 static int64_t clock_now(void *ctx)
@@ -104,23 +104,23 @@ int main(int argc, char **argv)
 	}
 
 	kis_config kc = {
-		.base_url = url,
-		.app_key = app_key,
-		.app_secret = app_secret,
-		.account = cfg.account,
-		.real = cfg.real,
-		.old_tr_ids = (int)cfg.old_tr_ids,
-		.rate_per_sec = (int)cfg.rate_per_sec,
-		.queue_wait_ms = (int)cfg.queue_wait_ms,
-		.connect_timeout_ms = (int)cfg.kis_connect_timeout_ms,
-		.timeout_ms = (int)cfg.kis_timeout_ms,
-		.token_margin_s = (int)cfg.token_margin_s,
-		.token_wait_ms = (int)cfg.token_wait_ms,
-		.token_min_interval_ms = (int)cfg.token_min_interval_s * 1000,
-		.verify_tls = (int)cfg.tls_verify,
-		.now_ms = clock_now,
-		.clock_ctx = &clock,
-		.store = {.ctx = app.db, .load = store_token_load, .save = store_token_save},
+	    .base_url = url,
+	    .app_key = app_key,
+	    .app_secret = app_secret,
+	    .account = cfg.account,
+	    .real = cfg.real,
+	    .old_tr_ids = (int)cfg.old_tr_ids,
+	    .rate_per_sec = (int)cfg.rate_per_sec,
+	    .queue_wait_ms = (int)cfg.queue_wait_ms,
+	    .connect_timeout_ms = (int)cfg.kis_connect_timeout_ms,
+	    .timeout_ms = (int)cfg.kis_timeout_ms,
+	    .token_margin_s = (int)cfg.token_margin_s,
+	    .token_wait_ms = (int)cfg.token_wait_ms,
+	    .token_min_interval_ms = (int)cfg.token_min_interval_s * 1000,
+	    .verify_tls = (int)cfg.tls_verify,
+	    .now_ms = clock_now,
+	    .clock_ctx = &clock,
+	    .store = {.ctx = app.db, .load = store_token_load, .save = store_token_save},
 	};
 	kis_config_defaults(&kc);
 	kc.verify_tls = (int)cfg.tls_verify; /* 0 is a real choice here, not "unset" */
@@ -139,13 +139,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kisgw: %s\n", err);
 		goto out;
 	}
-	printf("listening on %s%s%s:%d\n", strchr(cfg.listen_host, ':') ? "[" : "",
-	       cfg.listen_host, strchr(cfg.listen_host, ':') ? "]" : "", gw_server_port(srv));
+	printf("listening on %s%s%s:%d\n", strchr(cfg.listen_host, ':') ? "[" : "", cfg.listen_host,
+	       strchr(cfg.listen_host, ':') ? "]" : "", gw_server_port(srv));
 	fflush(stdout);
 	gw_log(GW_LOG_INFO, "kisgw started",
 	       json_pack("{s:s,s:i,s:s,s:s,s:s}", "version", KISGW_VERSION, "port",
-			 gw_server_port(srv), "env", cfg.real ? "real" : "virtual", "upstream",
-			 cfg.use_sim ? "kis-sim" : "kis", "account", cfg.account));
+	                 gw_server_port(srv), "env", cfg.real ? "real" : "virtual", "upstream",
+	                 cfg.use_sim ? "kis-sim" : "kis", "account", cfg.account));
 
 	int sig = 0;
 	while (sigwait(&sigs, &sig) != 0)

@@ -28,7 +28,7 @@ int gw_code_valid(const char *code)
 }
 
 int gw_param_int(gw_req *req, gw_resp *resp, const char *name, int64_t min, int64_t max,
-		 int64_t def, int64_t *out)
+                 int64_t def, int64_t *out)
 {
 	const char *v = gw_query(req, name);
 	if (!v) {
@@ -40,8 +40,8 @@ int gw_param_int(gw_req *req, gw_resp *resp, const char *name, int64_t min, int6
 	long long n = strtoll(v, &end, 10);
 	if (!*v || errno || *end || isspace((unsigned char)*v) || n < min || n > max) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, name,
-			       "'%s' must be an integer from %lld to %lld", name, (long long)min,
-			       (long long)max);
+		               "'%s' must be an integer from %lld to %lld", name, (long long)min,
+		               (long long)max);
 		return -1;
 	}
 	*out = n;
@@ -58,7 +58,7 @@ int gw_param_date(gw_req *req, gw_resp *resp, const char *name, int def, int *ou
 	int d = ymd_parse(v);
 	if (d < 0) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, name, "'%s' must be a date YYYY-MM-DD",
-			       name);
+		               name);
 		return -1;
 	}
 	*out = d;
@@ -73,13 +73,13 @@ int gw_param_code(gw_req *req, gw_resp *resp, const char *name, int required, co
 		if (!required)
 			return 0;
 		gw_reply_error(resp, GW_E_MISSING_PARAM, name, "'%s' is required, e.g. %s=005930",
-			       name, name);
+		               name, name);
 		return -1;
 	}
 	if (!gw_code_valid(v)) {
-		gw_reply_error(resp, GW_E_INVALID_PARAM, name,
-			       "'%s' must be a stock code: 6 characters of 0-9A-Z, or Q and 6 digits",
-			       name);
+		gw_reply_error(
+		    resp, GW_E_INVALID_PARAM, name,
+		    "'%s' must be a stock code: 6 characters of 0-9A-Z, or Q and 6 digits", name);
 		return -1;
 	}
 	*out = v;

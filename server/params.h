@@ -12,7 +12,7 @@
 int gw_code_valid(const char *code);
 /* Strict decimal integer within [min, max]; absent gives def. */
 int gw_param_int(gw_req *req, gw_resp *resp, const char *name, int64_t min, int64_t max,
-		 int64_t def, int64_t *out);
+                 int64_t def, int64_t *out);
 /* YYYY-MM-DD (or YYYYMMDD); absent gives def (0 allowed for "none"). */
 int gw_param_date(gw_req *req, gw_resp *resp, const char *name, int def, int *out);
 /* Stock code; required or optional (absent gives NULL). */

@@ -21,10 +21,10 @@ typedef struct qentry {
 	char code[8];
 	int in_flight;
 	int waiters;
-	uint64_t gen;        /* bumped when a fetch completes */
+	uint64_t gen; /* bumped when a fetch completes */
 	int64_t fetched_mono;
 	int64_t fetched_ms;
-	int ok;              /* result of the last fetch */
+	int ok; /* result of the last fetch */
 	kis_quote q;
 	kis_error err;
 	pthread_cond_t cv;
@@ -91,7 +91,7 @@ static qentry *slot(quote_cache *qc, const char *code)
 }
 
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
-		    kis_quote *out, int64_t *fetched_ms, kis_error *err)
+                    kis_quote *out, int64_t *fetched_ms, kis_error *err)
 {
 	pthread_mutex_lock(&qc->mu);
 	qentry *e = slot(qc, code);
@@ -171,10 +171,10 @@ GW_HANDLER(gw_price_get)
 	kis_error err;
 	int64_t at;
 	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
-			    &err)) {
+	                    &err)) {
 		if (unknown_code_error(&err)) {
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
-				       code);
+			               code);
 			gw_error_add_kis(resp, err.msg_cd, err.msg1);
 		} else {
 			gw_reply_kis_error(resp, &err);
@@ -188,13 +188,13 @@ GW_HANDLER(gw_price_get)
 	char ts[40];
 	kst_iso8601(at, ts, sizeof(ts));
 	gw_reply(resp, 200,
-		 json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
-			   "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
-			   (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
-			   (json_int_t)q.prev_close, "change", (json_int_t)q.change,
-			   "change_rate", q.change_rate, "volume", (json_int_t)q.volume,
-			   "upper_limit", (json_int_t)q.upper_limit, "lower_limit",
-			   (json_int_t)q.lower_limit, "tick", (json_int_t)q.tick, "as_of", ts));
+	         json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
+	                   "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
+	                   (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
+	                   (json_int_t)q.prev_close, "change", (json_int_t)q.change, "change_rate",
+	                   q.change_rate, "volume", (json_int_t)q.volume, "upper_limit",
+	                   (json_int_t)q.upper_limit, "lower_limit", (json_int_t)q.lower_limit,
+	                   "tick", (json_int_t)q.tick, "as_of", ts));
 }
 
 /* Longest /daily range: about ten years of bars. */
@@ -213,8 +213,8 @@ GW_HANDLER(gw_daily_get)
 		return;
 	}
 	if (ymd_to_days(to) - ymd_to_days(from) > DAILY_MAX_DAYS) {
-		gw_reply_error(resp, GW_E_INVALID_PARAM, "from",
-			       "the range is longer than %d days", DAILY_MAX_DAYS);
+		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "the range is longer than %d days",
+		               DAILY_MAX_DAYS);
 		return;
 	}
 	kis_bars bars = {0};
@@ -222,7 +222,7 @@ GW_HANDLER(gw_daily_get)
 	if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
 		if (unknown_code_error(&err))
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
-				       code);
+			               code);
 		else
 			gw_reply_kis_error(resp, &err);
 		return;
@@ -233,10 +233,10 @@ GW_HANDLER(gw_daily_get)
 		char d[16];
 		ymd_format(b->date, d, sizeof(d));
 		json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "date", d, "open",
-						     (json_int_t)b->open, "high",
-						     (json_int_t)b->high, "low", (json_int_t)b->low,
-						     "close", (json_int_t)b->close, "volume",
-						     (json_int_t)b->volume));
+		                                     (json_int_t)b->open, "high",
+		                                     (json_int_t)b->high, "low", (json_int_t)b->low,
+		                                     "close", (json_int_t)b->close, "volume",
+		                                     (json_int_t)b->volume));
 	}
 	kis_bars_free(&bars);
 	gw_reply(resp, 200, json_pack("{s:s,s:o}", "code", code, "bars", arr));

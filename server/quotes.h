@@ -15,6 +15,6 @@ void quote_cache_free(quote_cache *qc);
  * one upstream call (and its error). *fetched_ms: the clock time of the fetch.
  * Returns 0 or -1 with err set. */
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
-		    kis_quote *out, int64_t *fetched_ms, kis_error *err);
+                    kis_quote *out, int64_t *fetched_ms, kis_error *err);
 
 #endif

@@ -8,13 +8,13 @@
 #define PARAMS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 const gw_route gw_routes[] = {
-	{"GET", "/healthz", gw_healthz_get, NULL, 0, 1},
-	{"GET", "/price", gw_price_get, PARAMS("code"), 0, 0},
-	{"GET", "/daily", gw_daily_get, PARAMS("code", "from", "to"), 0, 0},
-	{"GET", "/balance", gw_balance_get, NULL, 0, 0},
-	{"GET", "/cash", gw_cash_get, PARAMS("code", "price"), 0, 0},
-	/* orders and ledger — begin */
-	/* orders and ledger — end */
+    {"GET", "/healthz", gw_healthz_get, NULL, 0, 1},
+    {"GET", "/price", gw_price_get, PARAMS("code"), 0, 0},
+    {"GET", "/daily", gw_daily_get, PARAMS("code", "from", "to"), 0, 0},
+    {"GET", "/balance", gw_balance_get, NULL, 0, 0},
+    {"GET", "/cash", gw_cash_get, PARAMS("code", "price"), 0, 0},
+    /* orders and ledger — begin */
+    /* orders and ledger — end */
 };
 
 const unsigned gw_nroutes = sizeof(gw_routes) / sizeof(gw_routes[0]);

@@ -72,15 +72,14 @@ static void *drain(void *arg)
 	return NULL;
 }
 
-pid_t gw_sim_spawn(const gw_settings *cfg, char *base_url, size_t url_len, char *err,
-		   size_t errlen)
+pid_t gw_sim_spawn(const gw_settings *cfg, char *base_url, size_t url_len, char *err, size_t errlen)
 {
 	char exe[PATH_MAX];
 	if (find_sim(cfg, exe, sizeof(exe))) {
 		snprintf(err, errlen,
-			 "no KIS credentials are set and kis-sim was not found (looked for %s, "
-			 "beside kisgw and on PATH)",
-			 cfg->sim_path ? cfg->sim_path : "KISGW_SIM");
+		         "no KIS credentials are set and kis-sim was not found (looked for %s, "
+		         "beside kisgw and on PATH)",
+		         cfg->sim_path ? cfg->sim_path : "KISGW_SIM");
 		return -1;
 	}
 	char seed[24];
@@ -179,8 +178,8 @@ int gw_sim_alive(pid_t pid)
 	if (r == pid) {
 		atomic_store(&sim_exited, 1);
 		gw_log(GW_LOG_ERROR, "the embedded KIS simulator exited",
-		       json_pack("{s:i}", "status", WIFEXITED(status) ? WEXITSTATUS(status)
-								 : 128 + WTERMSIG(status)));
+		       json_pack("{s:i}", "status",
+		                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)));
 		return 0;
 	}
 	return 1;

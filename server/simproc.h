@@ -12,7 +12,7 @@
  * with us, even on SIGKILL (PR_SET_PDEATHSIG). Fills base_url. Returns the
  * pid, or -1 with a reason. */
 pid_t gw_sim_spawn(const gw_settings *cfg, char *base_url, size_t url_len, char *err,
-		   size_t errlen);
+                   size_t errlen);
 /* 1 while the child runs (reaps it when it has exited). */
 int gw_sim_alive(pid_t pid);
 /* SIGTERM, then SIGKILL after a grace period; reaps. */

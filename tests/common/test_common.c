@@ -25,9 +25,13 @@ static void test_clock_parse(void **state)
 	assert_true(c.speed == 60.0);
 	kclock_destroy(&c);
 
-	const char *bad[] = {"2026-11-24", "2026-13-01T00:00:00Z", "2026-11-24T10:00:00+09:00@0",
-			     "2026-11-24T10:00:00+09:00@x", "2026-02-30T10:00:00Z",
-			     "2026-11-24T24:00:00Z", "2026-11-24T10:00:00+0900"};
+	const char *bad[] = {"2026-11-24",
+	                     "2026-13-01T00:00:00Z",
+	                     "2026-11-24T10:00:00+09:00@0",
+	                     "2026-11-24T10:00:00+09:00@x",
+	                     "2026-02-30T10:00:00Z",
+	                     "2026-11-24T24:00:00Z",
+	                     "2026-11-24T10:00:00+0900"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = 0;
 		assert_int_equal(kclock_init(&c, bad[i], err, sizeof(err)), -1);
@@ -134,9 +138,9 @@ static void test_calendar(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_clock_parse), cmocka_unit_test(test_clock_set),
-		cmocka_unit_test(test_dates),       cmocka_unit_test(test_ticks),
-		cmocka_unit_test(test_calendar),
+	    cmocka_unit_test(test_clock_parse), cmocka_unit_test(test_clock_set),
+	    cmocka_unit_test(test_dates),       cmocka_unit_test(test_ticks),
+	    cmocka_unit_test(test_calendar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

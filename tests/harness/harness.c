@@ -67,7 +67,7 @@ static int64_t now_ms(void)
 }
 
 int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *const *env,
-	    const char *log_path)
+            const char *log_path)
 {
 	const char *argv[64] = {exe};
 	int argc = 1;
@@ -100,8 +100,8 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
 		dup2(fds[1], STDOUT_FILENO);
 		int in = open("/dev/null", O_RDONLY);
 		dup2(in, STDIN_FILENO);
-		int err = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND,
-			       0644);
+		int err =
+		    open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (err >= 0)
 			dup2(err, STDERR_FILENO);
 		execve(exe, (char *const *)argv, (char *const *)envp);
@@ -159,8 +159,9 @@ int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env)
 	snprintf(url, sizeof(url), "KIS_BASE_URL=http://127.0.0.1:%d", sim_port);
 	snprintf(db, sizeof(db), "KISGW_DB=%s/kisgw.db", dir);
 	snprintf(log, sizeof(log), "%s/kisgw.log", dir);
-	const char *all[64] = {"KIS_APP_KEY=" TEST_APP_KEY, secret, "KIS_ACCOUNT=50012345-01",
-			       url, db, "KISGW_LISTEN=127.0.0.1:0"};
+	const char *all[64] = {
+	    "KIS_APP_KEY=" TEST_APP_KEY, secret, "KIS_ACCOUNT=50012345-01", url, db,
+	    "KISGW_LISTEN=127.0.0.1:0"};
 	int n = 6;
 	for (; env && *env && n < 63; env++)
 		all[n++] = *env;
@@ -215,7 +216,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 int h_http(h_resp *r, const char *method, int port, const char *path, const char *body,
-	   const char *const *headers)
+           const char *const *headers)
 {
 	memset(r, 0, sizeof(*r));
 	CURL *c = curl_easy_init();
@@ -294,7 +295,8 @@ json_t *h_json(int port, const char *method, const char *path, const char *body,
 
 const char *h_err_code(const h_resp *r)
 {
-	const char *c = json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
+	const char *c =
+	    json_string_value(json_object_get(json_object_get(r->json, "error"), "code"));
 	return c ? c : "";
 }
 

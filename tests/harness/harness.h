@@ -24,7 +24,7 @@ void h_rmdir(char *dir);
  * log_path (appended) when not NULL. Waits for "listening on H:PORT" on
  * stdout; 0 on success. */
 int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *const *env,
-	    const char *log_path);
+            const char *log_path);
 /* kis-sim on 127.0.0.1:0 with extra args. */
 int h_start_sim(h_proc *p, const char *const *args);
 /* kisgw on 127.0.0.1:0 talking to the simulator on sim_port with fixed
@@ -46,7 +46,7 @@ typedef struct h_resp {
 /* One HTTP exchange. headers: "Name: value" strings, NULL-terminated.
  * 0 on a completed exchange (any status), -1 on transport failure. */
 int h_http(h_resp *r, const char *method, int port, const char *path, const char *body,
-	   const char *const *headers);
+           const char *const *headers);
 /* Header value (case-insensitive name) into buf; NULL when absent. */
 const char *h_header(const h_resp *r, const char *name, char *buf, size_t n);
 void h_resp_free(h_resp *r);

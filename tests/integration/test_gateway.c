@@ -65,8 +65,8 @@ static void test_price_and_health(void **state)
 	up(&e, NULL, NULL);
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
-	const char *fields[] = {"price",       "open",        "high", "low",  "prev_close",
-				"change",      "volume",      "upper_limit", "lower_limit", "tick"};
+	const char *fields[] = {"price",  "open",   "high",        "low",         "prev_close",
+	                        "change", "volume", "upper_limit", "lower_limit", "tick"};
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		assert_true(json_is_integer(json_object_get(r.json, fields[i])));
 	assert_true(json_is_number(json_object_get(r.json, "change_rate")));
@@ -162,7 +162,7 @@ static void test_single_flight_token(void **state)
 	env e;
 	up(&e, sim_args, gw_env);
 	static const char *codes[] = {"005930", "000660", "035420", "035720", "051910",
-				      "005380", "000270", "068270", "105560", "055550"};
+	                              "005380", "000270", "068270", "105560", "055550"};
 	burst b[50];
 	char paths[50][64];
 	for (int i = 0; i < 50; i++) {
@@ -198,18 +198,18 @@ static void test_balance_pages(void **state)
 	env e;
 	up(&e, NULL, NULL);
 	static const char *codes[] = {
-		"005930", "000660", "035420", "035720", "051910", "005380", "000270", "068270",
-		"105560", "055550", "006400", "207940", "012330", "028260", "066570", "003550",
-		"017670", "030200", "034730", "015760", "096770", "032830", "009150", "018260",
-		"011200", "010130", "086790", "003670", "047050", "259960", "352820", "323410",
-		"377300", "010950", "024110", "000810", "011170", "009540", "036570", "251270",
-		"034020", "042700", "247540", "086520", "028300"};
+	    "005930", "000660", "035420", "035720", "051910", "005380", "000270", "068270",
+	    "105560", "055550", "006400", "207940", "012330", "028260", "066570", "003550",
+	    "017670", "030200", "034730", "015760", "096770", "032830", "009150", "018260",
+	    "011200", "010130", "086790", "003670", "047050", "259960", "352820", "323410",
+	    "377300", "010950", "024110", "000810", "011170", "009540", "036570", "251270",
+	    "034020", "042700", "247540", "086520", "028300"};
 	json_t *holdings = json_array();
 	for (int i = 0; i < 45; i++)
-		json_array_append_new(holdings, json_pack("{s:s,s:i,s:i}", "code", codes[i],
-							  "qty", 10 + i, "avg_price", 10000));
+		json_array_append_new(holdings, json_pack("{s:s,s:i,s:i}", "code", codes[i], "qty",
+		                                          10 + i, "avg_price", 10000));
 	json_t *reset = json_pack("{s:s,s:I,s:o}", "account", "50012345-01", "cash",
-				  (json_int_t)50000000, "holdings", holdings);
+	                          (json_int_t)50000000, "holdings", holdings);
 	char *body = json_dumps(reset, 0);
 	long st;
 	json_t *rj = h_json(e.sim.port, "POST", "/__sim/reset", body, &st);
@@ -232,7 +232,7 @@ static void test_balance_pages(void **state)
 	assert_true(json_is_string(json_object_get(r.json, "as_of")));
 	h_resp_free(&r);
 	assert_int_equal(h_sim_counter(e.sim.port, "calls.VTTC8434R") - (before < 0 ? 0 : before),
-			 3);
+	                 3);
 
 	assert_int_equal(get(e.gw.port, "/cash", &r), 200);
 	assert_true(json_integer_value(json_object_get(r.json, "orderable_cash")) > 0);
@@ -293,17 +293,16 @@ static void check_scenarios(int port, const scenario *sc, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		h_resp r;
-		assert_int_equal(h_http(&r, sc[i].method, port, sc[i].path, sc[i].body,
-					sc[i].headers),
-				 0);
+		assert_int_equal(
+		    h_http(&r, sc[i].method, port, sc[i].path, sc[i].body, sc[i].headers), 0);
 		if (r.status != sc[i].status || strcmp(h_err_code(&r), sc[i].code))
 			fail_msg("%s %.60s: got %ld %s, want %ld %s", sc[i].method, sc[i].path,
-				 r.status, r.body, sc[i].status, sc[i].code);
+			         r.status, r.body, sc[i].status, sc[i].code);
 		json_t *err = json_object_get(r.json, "error");
 		assert_true(json_is_string(json_object_get(err, "message")));
 		if (sc[i].field)
 			assert_string_equal(json_string_value(json_object_get(err, "field")),
-					    sc[i].field);
+			                    sc[i].field);
 		h_resp_free(&r);
 	}
 }
@@ -316,24 +315,39 @@ static void test_bad_input(void **state)
 	strcpy(long_path, "/price?code=");
 	memset(long_path + 12, '0', 3000);
 	const scenario sc[] = {
-		{"GET", "/price", NULL, {0}, 400, "missing_parameter", "code"},
-		{"GET", "/price?code=abc", NULL, {0}, 400, "invalid_parameter", "code"},
-		{"GET", "/price?code=00593O", NULL, {0}, 404, "unknown_code", "code"},
-		{"GET", "/price?code=005930&cod=1", NULL, {0}, 400, "invalid_parameter", "cod"},
-		{"GET", "/price?code=999999", NULL, {0}, 404, "unknown_code", "code"},
-		{"GET", "/nothing", NULL, {0}, 404, "not_found", NULL},
-		{"POST", "/price?code=005930", "{}", {0}, 405, "method_not_allowed", NULL},
-		{"DELETE", "/balance", NULL, {0}, 405, "method_not_allowed", NULL},
-		{"GET", long_path, NULL, {0}, 414, "uri_too_long", NULL},
-		{"GET", "/price?code=005930", NULL, {"Host: evil.example:8080"}, 403,
-		 "forbidden_host", NULL},
-		{"GET", "/cash?price=70000", NULL, {0}, 400, "missing_parameter", "code"},
-		{"GET", "/cash?code=005930&price=-5", NULL, {0}, 400, "invalid_parameter", "price"},
-		{"GET", "/cash?code=005930&price=7e4", NULL, {0}, 400, "invalid_parameter", "price"},
-		{"GET", "/daily?code=005930&from=2026-13-01", NULL, {0}, 400, "invalid_parameter",
-		 "from"},
-		{"GET", "/daily?code=005930&from=2026-11-20&to=2026-11-01", NULL, {0}, 400,
-		 "invalid_parameter", "from"},
+	    {"GET", "/price", NULL, {0}, 400, "missing_parameter", "code"},
+	    {"GET", "/price?code=abc", NULL, {0}, 400, "invalid_parameter", "code"},
+	    {"GET", "/price?code=00593O", NULL, {0}, 404, "unknown_code", "code"},
+	    {"GET", "/price?code=005930&cod=1", NULL, {0}, 400, "invalid_parameter", "cod"},
+	    {"GET", "/price?code=999999", NULL, {0}, 404, "unknown_code", "code"},
+	    {"GET", "/nothing", NULL, {0}, 404, "not_found", NULL},
+	    {"POST", "/price?code=005930", "{}", {0}, 405, "method_not_allowed", NULL},
+	    {"DELETE", "/balance", NULL, {0}, 405, "method_not_allowed", NULL},
+	    {"GET", long_path, NULL, {0}, 414, "uri_too_long", NULL},
+	    {"GET",
+	     "/price?code=005930",
+	     NULL,
+	     {"Host: evil.example:8080"},
+	     403,
+	     "forbidden_host",
+	     NULL},
+	    {"GET", "/cash?price=70000", NULL, {0}, 400, "missing_parameter", "code"},
+	    {"GET", "/cash?code=005930&price=-5", NULL, {0}, 400, "invalid_parameter", "price"},
+	    {"GET", "/cash?code=005930&price=7e4", NULL, {0}, 400, "invalid_parameter", "price"},
+	    {"GET",
+	     "/daily?code=005930&from=2026-13-01",
+	     NULL,
+	     {0},
+	     400,
+	     "invalid_parameter",
+	     "from"},
+	    {"GET",
+	     "/daily?code=005930&from=2026-11-20&to=2026-11-01",
+	     NULL,
+	     {0},
+	     400,
+	     "invalid_parameter",
+	     "from"},
 	};
 	check_scenarios(e.gw.port, sc, sizeof(sc) / sizeof(*sc));
 
@@ -372,11 +386,21 @@ static void test_api_token(void **state)
 	env e;
 	up(&e, NULL, gw_env);
 	const scenario sc[] = {
-		{"GET", "/price?code=005930", NULL, {0}, 401, "unauthorized", NULL},
-		{"GET", "/price?code=005930", NULL, {"Authorization: Bearer wrong"}, 401,
-		 "unauthorized", NULL},
-		{"GET", "/price?code=005930", NULL, {"Authorization: Basic dGVzdA=="}, 401,
-		 "unauthorized", NULL},
+	    {"GET", "/price?code=005930", NULL, {0}, 401, "unauthorized", NULL},
+	    {"GET",
+	     "/price?code=005930",
+	     NULL,
+	     {"Authorization: Bearer wrong"},
+	     401,
+	     "unauthorized",
+	     NULL},
+	    {"GET",
+	     "/price?code=005930",
+	     NULL,
+	     {"Authorization: Basic dGVzdA=="},
+	     401,
+	     "unauthorized",
+	     NULL},
 	};
 	check_scenarios(e.gw.port, sc, sizeof(sc) / sizeof(*sc));
 	h_resp r;
@@ -413,9 +437,9 @@ static void test_sigterm_drains(void **state)
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200); /* token first */
 	h_resp_free(&r);
 	long st;
-	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
-			   "{\"match\":\"VTTC8434R\",\"count\":1,\"kind\":\"delay\",\"delay_ms\":1500}",
-			   &st));
+	json_decref(h_json(
+	    e.sim.port, "POST", "/__sim/fault",
+	    "{\"match\":\"VTTC8434R\",\"count\":1,\"kind\":\"delay\",\"delay_ms\":1500}", &st));
 	assert_int_equal(st, 200);
 	slow s = {e.gw.port, 0};
 	pthread_t t;
@@ -435,14 +459,14 @@ static void test_bad_settings(void **state)
 		const char *env;
 		const char *want;
 	} cases[] = {
-		{"KISGW_LISTEN=0.0.0.0:0", "invalid KISGW_LISTEN"},
-		{"KISGW_LISTEN=nonsense", "invalid KISGW_LISTEN"},
-		{"KIS_ENV=real", "invalid KIS_ENV"},
-		{"KIS_ENV=paper", "invalid KIS_ENV"},
-		{"KISGW_QUOTE_CACHE_MS=soon", "invalid KISGW_QUOTE_CACHE_MS"},
-		{"KISGW_RATE_LIMIT=-1", "invalid KISGW_RATE_LIMIT"},
-		{"KISGW_CLOCK=yesterday", "invalid KISGW_CLOCK"},
-		{"KIS_ACCOUNT=1234", "invalid KIS_ACCOUNT"},
+	    {"KISGW_LISTEN=0.0.0.0:0", "invalid KISGW_LISTEN"},
+	    {"KISGW_LISTEN=nonsense", "invalid KISGW_LISTEN"},
+	    {"KIS_ENV=real", "invalid KIS_ENV"},
+	    {"KIS_ENV=paper", "invalid KIS_ENV"},
+	    {"KISGW_QUOTE_CACHE_MS=soon", "invalid KISGW_QUOTE_CACHE_MS"},
+	    {"KISGW_RATE_LIMIT=-1", "invalid KISGW_RATE_LIMIT"},
+	    {"KISGW_CLOCK=yesterday", "invalid KISGW_CLOCK"},
+	    {"KIS_ACCOUNT=1234", "invalid KIS_ACCOUNT"},
 	};
 	char *dir = h_tmpdir();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
@@ -497,19 +521,19 @@ static void test_embedded_sim(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_price_and_health),
-		cmocka_unit_test(test_token_survives_restart),
-		cmocka_unit_test(test_single_flight_token),
-		cmocka_unit_test(test_balance_pages),
-		cmocka_unit_test(test_expired_token_recovery),
-		cmocka_unit_test(test_quote_cache),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_body_too_large),
-		cmocka_unit_test(test_api_token),
-		cmocka_unit_test(test_sigterm_drains),
-		cmocka_unit_test(test_bad_settings),
-		cmocka_unit_test(test_embedded_sim),
-		cmocka_unit_test(test_burst_on_virtual_limit),
+	    cmocka_unit_test(test_price_and_health),
+	    cmocka_unit_test(test_token_survives_restart),
+	    cmocka_unit_test(test_single_flight_token),
+	    cmocka_unit_test(test_balance_pages),
+	    cmocka_unit_test(test_expired_token_recovery),
+	    cmocka_unit_test(test_quote_cache),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_body_too_large),
+	    cmocka_unit_test(test_api_token),
+	    cmocka_unit_test(test_sigterm_drains),
+	    cmocka_unit_test(test_bad_settings),
+	    cmocka_unit_test(test_embedded_sim),
+	    cmocka_unit_test(test_burst_on_virtual_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,214 @@
+/* Unit tests of the settings table: defaults, environment, config file,
+ * _FILE secrets and every cross-field rule. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static const char *vars[] = {"KIS_APP_KEY",
+                             "KIS_APP_SECRET",
+                             "KIS_APP_SECRET_FILE",
+                             "KIS_ACCOUNT",
+                             "KIS_ENV",
+                             "KISGW_ALLOW_REAL",
+                             "KIS_BASE_URL",
+                             "KISGW_LISTEN",
+                             "KISGW_API_TOKEN",
+                             "KISGW_QUOTE_CACHE_MS",
+                             "KISGW_LOG_LEVEL",
+                             "KISGW_RATE_LIMIT",
+                             "KISGW_API_TOKEN_FILE",
+                             NULL};
+
+static int clean(void **state)
+{
+	for (const char **v = vars; *v; v++)
+		unsetenv(*v);
+	return 0;
+}
+
+static char secret[181];
+#define KEY "PSabcdefghijklmnopqrstuvwxyz01234567"
+
+static void creds(void)
+{
+	memset(secret, 'x', 180);
+	secret[180] = 0;
+	setenv("KIS_APP_KEY", KEY, 1);
+	setenv("KIS_APP_SECRET", secret, 1);
+	setenv("KIS_ACCOUNT", "12345678-01", 1);
+}
+
+static void test_defaults(void **state)
+{
+	gw_settings s;
+	char err[256];
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_true(s.use_sim);
+	assert_false(s.real);
+	assert_string_equal(s.listen_host, "127.0.0.1");
+	assert_int_equal(s.listen_port, 8080);
+	assert_int_equal(s.rate_per_sec, 2);
+	assert_int_equal(s.quote_cache_ms, 1000);
+	assert_int_equal(s.max_order_qty, 100000);
+	assert_int_equal(s.max_order_amount, 100000000);
+	assert_string_equal(s.db, "./kisgw.db");
+	assert_string_equal(s.autotrade, "off");
+	gw_settings_free(&s);
+}
+
+static void test_credentials(void **state)
+{
+	gw_settings s;
+	char err[256];
+	creds();
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_false(s.use_sim);
+	assert_string_equal(s.base_url, "https://openapivts.koreainvestment.com:29443");
+	gw_settings_free(&s);
+
+	setenv("KIS_ENV", "real", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid KIS_ENV"));
+	assert_non_null(strstr(err, "KISGW_ALLOW_REAL"));
+	gw_settings_free(&s);
+	setenv("KISGW_ALLOW_REAL", "yes", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_true(s.real);
+	assert_int_equal(s.rate_per_sec, 20);
+	assert_string_equal(s.base_url, "https://openapi.koreainvestment.com:9443");
+	gw_settings_free(&s);
+}
+
+static void expect_error(const char *name, const char *value, const char *want)
+{
+	gw_settings s;
+	char err[256] = {0};
+	setenv(name, value, 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	if (!strstr(err, want))
+		fail_msg("%s=%s: '%s' lacks '%s'", name, value, err, want);
+	gw_settings_free(&s);
+	unsetenv(name);
+}
+
+static void test_bad_values(void **state)
+{
+	expect_error("KISGW_QUOTE_CACHE_MS", "1s", "invalid KISGW_QUOTE_CACHE_MS: not an integer");
+	expect_error("KISGW_QUOTE_CACHE_MS", "9999999", "invalid KISGW_QUOTE_CACHE_MS: must be");
+	expect_error("KISGW_LOG_LEVEL", "loud", "invalid KISGW_LOG_LEVEL: must be one of");
+	expect_error("KISGW_LISTEN", "8080", "invalid KISGW_LISTEN");
+	expect_error("KISGW_LISTEN", "127.0.0.1:99999", "invalid KISGW_LISTEN");
+	expect_error("KISGW_LISTEN", "0.0.0.0:8080", "KISGW_API_TOKEN");
+	expect_error("KIS_APP_KEY", "short", "KIS_APP_SECRET go together");
+	expect_error("KIS_ACCOUNT", "12345678", "invalid KIS_ACCOUNT");
+	creds();
+	expect_error("KIS_APP_SECRET", "tooshort", "invalid KIS_APP_SECRET: must be 180");
+	creds();
+	expect_error("KIS_BASE_URL", "ftp://x", "invalid KIS_BASE_URL");
+	creds();
+	unsetenv("KIS_ACCOUNT");
+	gw_settings s;
+	char err[256];
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid KIS_ACCOUNT: required"));
+	gw_settings_free(&s);
+}
+
+static void test_token_and_listen(void **state)
+{
+	gw_settings s;
+	char err[256];
+	setenv("KISGW_LISTEN", "0.0.0.0:9000", 1);
+	setenv("KISGW_API_TOKEN", "0123456789abcdef0123", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_false(s.listen_loopback);
+	assert_int_equal(s.listen_port, 9000);
+	gw_settings_free(&s);
+	setenv("KISGW_LISTEN", "[::1]:9000", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_string_equal(s.listen_host, "::1");
+	assert_true(s.listen_loopback);
+	gw_settings_free(&s);
+	setenv("KISGW_API_TOKEN", "short", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid KISGW_API_TOKEN"));
+	gw_settings_free(&s);
+}
+
+static void test_file_and_secret_file(void **state)
+{
+	char dir[] = "/tmp/kisgw-cfg-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char sf[128], cf[128];
+	snprintf(sf, sizeof(sf), "%s/secret", dir);
+	snprintf(cf, sizeof(cf), "%s/kisgw.conf", dir);
+	memset(secret, 'y', 180);
+	secret[180] = 0;
+	FILE *f = fopen(sf, "w");
+	fprintf(f, "%s\n", secret); /* the trailing newline editors add */
+	fclose(f);
+	f = fopen(cf, "w");
+	fprintf(f,
+	        "# comment\n\nKIS_APP_KEY = %s\nKIS_APP_SECRET_FILE=%s\nKIS_ACCOUNT=87654321-01\n"
+	        "KISGW_QUOTE_CACHE_MS=250\n",
+	        KEY, sf);
+	fclose(f);
+	gw_settings s;
+	char err[256];
+	assert_int_equal(gw_settings_load(&s, cf, err, sizeof(err)), 0);
+	assert_string_equal(s.app_secret, secret);
+	assert_string_equal(s.account, "87654321-01");
+	assert_int_equal(s.quote_cache_ms, 250);
+	gw_settings_free(&s);
+
+	setenv("KISGW_QUOTE_CACHE_MS", "0", 1); /* the environment wins */
+	assert_int_equal(gw_settings_load(&s, cf, err, sizeof(err)), 0);
+	assert_int_equal(s.quote_cache_ms, 0);
+	gw_settings_free(&s);
+	unsetenv("KISGW_QUOTE_CACHE_MS");
+
+	setenv("KIS_APP_SECRET", secret, 1); /* both a value and a _FILE */
+	setenv("KIS_APP_SECRET_FILE", sf, 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not both"));
+	gw_settings_free(&s);
+	unsetenv("KIS_APP_SECRET");
+	setenv("KIS_APP_SECRET_FILE", "/nonexistent/secret", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "invalid KIS_APP_SECRET_FILE"));
+	gw_settings_free(&s);
+	unsetenv("KIS_APP_SECRET_FILE");
+
+	f = fopen(cf, "w");
+	fprintf(f, "KISGW_LISTN=127.0.0.1:1\n");
+	fclose(f);
+	assert_int_equal(gw_settings_load(&s, cf, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown setting KISGW_LISTN"));
+	gw_settings_free(&s);
+	assert_int_equal(gw_settings_load(&s, "/nonexistent.conf", err, sizeof(err)), -1);
+	gw_settings_free(&s);
+	unlink(sf);
+	unlink(cf);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup(test_defaults, clean),
+	    cmocka_unit_test_setup(test_credentials, clean),
+	    cmocka_unit_test_setup(test_bad_values, clean),
+	    cmocka_unit_test_setup(test_token_and_listen, clean),
+	    cmocka_unit_test_setup(test_file_and_secret_file, clean),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
