@@ -199,6 +199,61 @@ GW_HANDLER(gw_price_get)
 
 /* Longest /daily range: about ten years of bars. */
 #define DAILY_MAX_DAYS 3660
+/* Ranges that end before today never change: the last few asked for are
+ * kept (bars only, a few hundred KB at most). */
+#define DAILY_CACHE 16
+
+typedef struct daily_entry {
+	char code[8];
+	int from, to;
+	int64_t used; /* mono ms of the last hit, for LRU */
+	kis_bars bars;
+} daily_entry;
+
+static pthread_mutex_t daily_mu = PTHREAD_MUTEX_INITIALIZER;
+static daily_entry daily_cache[DAILY_CACHE];
+
+/* Copies a cached range into out; 0 on a hit. */
+static int daily_lookup(const char *code, int from, int to, kis_bars *out)
+{
+	int hit = -1;
+	pthread_mutex_lock(&daily_mu);
+	for (int i = 0; i < DAILY_CACHE; i++) {
+		daily_entry *e = &daily_cache[i];
+		if (e->from == from && e->to == to && !strcmp(e->code, code)) {
+			out->bars = malloc(e->bars.n * sizeof(kis_bar) + 1);
+			if (out->bars) {
+				memcpy(out->bars, e->bars.bars, e->bars.n * sizeof(kis_bar));
+				out->n = e->bars.n;
+				e->used = mono_ms();
+				hit = 0;
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&daily_mu);
+	return hit;
+}
+
+static void daily_store(const char *code, int from, int to, const kis_bars *b)
+{
+	kis_bar *copy = malloc(b->n * sizeof(kis_bar) + 1);
+	if (!copy)
+		return;
+	memcpy(copy, b->bars, b->n * sizeof(kis_bar));
+	pthread_mutex_lock(&daily_mu);
+	daily_entry *victim = &daily_cache[0];
+	for (int i = 1; i < DAILY_CACHE; i++)
+		if (daily_cache[i].used < victim->used)
+			victim = &daily_cache[i];
+	free(victim->bars.bars);
+	snprintf(victim->code, sizeof(victim->code), "%s", code);
+	victim->from = from;
+	victim->to = to;
+	victim->used = mono_ms();
+	victim->bars = (kis_bars){copy, b->n};
+	pthread_mutex_unlock(&daily_mu);
+}
 
 GW_HANDLER(gw_daily_get)
 {
@@ -214,18 +269,27 @@ GW_HANDLER(gw_daily_get)
 	}
 	if (ymd_to_days(to) - ymd_to_days(from) > DAILY_MAX_DAYS) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "the range is longer than %d days",
-		               DAILY_MAX_DAYS);
+			       DAILY_MAX_DAYS);
 		return;
 	}
+	if (to > today)
+		to = today;
 	kis_bars bars = {0};
 	kis_error err;
-	if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
-		if (unknown_code_error(&err))
-			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
-			               code);
-		else
-			gw_reply_kis_error(resp, &err);
-		return;
+	int past = to < today;
+	if (!past || daily_lookup(code, from, to, &bars)) {
+		if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
+			if (unknown_code_error(&err)) {
+				gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code",
+					       "no stock with code %s", code);
+				gw_error_add_kis(resp, err.msg_cd, err.msg1);
+			} else {
+				gw_reply_kis_error(resp, &err);
+			}
+			return;
+		}
+		if (past)
+			daily_store(code, from, to, &bars);
 	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < bars.n; i++) {
@@ -233,10 +297,10 @@ GW_HANDLER(gw_daily_get)
 		char d[16];
 		ymd_format(b->date, d, sizeof(d));
 		json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "date", d, "open",
-		                                     (json_int_t)b->open, "high",
-		                                     (json_int_t)b->high, "low", (json_int_t)b->low,
-		                                     "close", (json_int_t)b->close, "volume",
-		                                     (json_int_t)b->volume));
+						     (json_int_t)b->open, "high",
+						     (json_int_t)b->high, "low", (json_int_t)b->low,
+						     "close", (json_int_t)b->close, "volume",
+						     (json_int_t)b->volume));
 	}
 	kis_bars_free(&bars);
 	gw_reply(resp, 200, json_pack("{s:s,s:o}", "code", code, "bars", arr));

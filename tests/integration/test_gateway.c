@@ -22,10 +22,10 @@
 typedef struct env {
 	h_proc sim, gw;
 	char *dir;
-} env;
+} testenv;
 
 /* Simulator (session open, fixed seed) + gateway with extra env. */
-static void up(env *e, const char *const *sim_args, const char *const *gw_env)
+static void up(testenv *e, const char *const *sim_args, const char *const *gw_env)
 {
 	memset(e, 0, sizeof(*e));
 	e->dir = h_tmpdir();
@@ -44,7 +44,7 @@ static void up(env *e, const char *const *sim_args, const char *const *gw_env)
 	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
 }
 
-static void down(env *e)
+static void down(testenv *e)
 {
 	if (e->gw.pid)
 		assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
@@ -61,7 +61,7 @@ static long get(int port, const char *path, h_resp *r)
 
 static void test_price_and_health(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
@@ -103,7 +103,7 @@ static void test_price_and_health(void **state)
 /* One token for the whole life of the database, across a restart. */
 static void test_token_survives_restart(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
@@ -121,11 +121,24 @@ static void test_token_survives_restart(void **state)
 	FILE *f = fopen(logp, "r");
 	assert_non_null(f);
 	char line[8192];
+	int request_lines = 0;
 	while (fgets(line, sizeof(line), f)) {
 		assert_null(strstr(line, "SSSSSSSSSSSSSSSS"));
 		assert_null(strstr(line, "eyJ"));
+		json_t *j = json_loads(line, 0, NULL);
+		assert_non_null(j); /* every log line is JSON */
+		const char *msg = json_string_value(json_object_get(j, "msg"));
+		if (msg && !strcmp(msg, "request")) {
+			request_lines++;
+			assert_string_equal(json_string_value(json_object_get(j, "method")), "GET");
+			assert_true(json_is_integer(json_object_get(j, "status")));
+			assert_true(json_is_integer(json_object_get(j, "ms")));
+			assert_true(json_integer_value(json_object_get(j, "upstream")) >= 0);
+		}
+		json_decref(j);
 	}
 	fclose(f);
+	assert_int_equal(request_lines, 2); /* one per request, over both runs */
 	down(&e);
 }
 
@@ -159,7 +172,7 @@ static void test_single_flight_token(void **state)
 {
 	const char *sim_args[] = {"--rate", "0", NULL};
 	const char *gw_env[] = {"KISGW_RATE_LIMIT=1000", NULL};
-	env e;
+	testenv e;
 	up(&e, sim_args, gw_env);
 	static const char *codes[] = {"005930", "000660", "035420", "035720", "051910",
 	                              "005380", "000270", "068270", "105560", "055550"};
@@ -180,7 +193,7 @@ static void test_single_flight_token(void **state)
  * the simulator's EGW00201. */
 static void test_burst_on_virtual_limit(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	burst b[30];
 	for (int i = 0; i < 30; i++)
@@ -195,7 +208,7 @@ static void test_burst_on_virtual_limit(void **state)
 /* 45 holdings come back over three virtual pages of 20, merged. */
 static void test_balance_pages(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	static const char *codes[] = {
 	    "005930", "000660", "035420", "035720", "051910", "005380", "000270", "068270",
@@ -247,7 +260,7 @@ static void test_balance_pages(void **state)
 static void test_expired_token_recovery(void **state)
 {
 	const char *gw_env[] = {"KISGW_TOKEN_MIN_INTERVAL_S=1", NULL};
-	env e;
+	testenv e;
 	up(&e, NULL, gw_env);
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
@@ -268,7 +281,7 @@ static void test_expired_token_recovery(void **state)
 /* Repeated quotes within the cache lifetime make one upstream call. */
 static void test_quote_cache(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	h_resp r;
 	long long before = h_sim_counter(e.sim.port, "calls.FHKST01010100");
@@ -278,6 +291,74 @@ static void test_quote_cache(void **state)
 	}
 	long long after = h_sim_counter(e.sim.port, "calls.FHKST01010100");
 	assert_true(after - (before < 0 ? 0 : before) <= 2); /* one, or two across a TTL edge */
+	down(&e);
+}
+
+/* Concurrent requests for one code share one upstream call, cache or not. */
+static void test_quote_single_flight(void **state)
+{
+	const char *gw_env[] = {"KISGW_QUOTE_CACHE_MS=0", "KISGW_RATE_LIMIT=100", NULL};
+	const char *sim_args[] = {"--rate", "0", NULL};
+	testenv e;
+	up(&e, sim_args, gw_env);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
+	h_resp_free(&r);
+	long st;
+	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
+	                   "{\"match\":\"FHKST01010100\",\"count\":1,\"kind\":\"delay\","
+	                   "\"delay_ms\":800}",
+	                   &st));
+	assert_int_equal(st, 200);
+	long long before = h_sim_counter(e.sim.port, "calls.FHKST01010100");
+	burst b[20];
+	for (int i = 0; i < 20; i++)
+		b[i] = (burst){e.gw.port, "/price?code=005930", 0};
+	run_burst(b, 20);
+	for (int i = 0; i < 20; i++)
+		assert_int_equal(b[i].status, 200);
+	long long calls =
+	    h_sim_counter(e.sim.port, "calls.FHKST01010100") - (before < 0 ? 0 : before);
+	assert_true(calls >= 1 && calls <= 2); /* a straggler may start after the first returns */
+	/* Without a cache, a later request goes upstream again. */
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	assert_int_equal(h_sim_counter(e.sim.port, "calls.FHKST01010100") -
+	                     (before < 0 ? 0 : before),
+	                 calls + 1);
+	down(&e);
+}
+
+/* CORS headers only for the configured origin. */
+static void test_cors(void **state)
+{
+	const char *gw_env[] = {"KISGW_CORS_ORIGIN=http://dash.local:3000", NULL};
+	testenv e;
+	up(&e, NULL, gw_env);
+	char v[256];
+	h_resp r;
+	const char *good[] = {"Origin: http://dash.local:3000", NULL};
+	assert_int_equal(h_http(&r, "GET", e.gw.port, "/healthz", NULL, good), 0);
+	assert_non_null(h_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+	assert_string_equal(v, "http://dash.local:3000");
+	h_resp_free(&r);
+	const char *bad[] = {"Origin: http://evil.example", NULL};
+	assert_int_equal(h_http(&r, "GET", e.gw.port, "/healthz", NULL, bad), 0);
+	assert_null(h_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+	h_resp_free(&r);
+	assert_int_equal(h_http(&r, "OPTIONS", e.gw.port, "/price", NULL, good), 0);
+	assert_int_equal(r.status, 204);
+	assert_non_null(h_header(&r, "Access-Control-Allow-Methods", v, sizeof(v)));
+	h_resp_free(&r);
+	down(&e);
+	/* Not configured: no CORS header, and OPTIONS is not an allowed method. */
+	up(&e, NULL, NULL);
+	assert_int_equal(h_http(&r, "GET", e.gw.port, "/healthz", NULL, good), 0);
+	assert_null(h_header(&r, "Access-Control-Allow-Origin", v, sizeof(v)));
+	h_resp_free(&r);
+	assert_int_equal(h_http(&r, "OPTIONS", e.gw.port, "/price", NULL, good), 0);
+	assert_int_equal(r.status, 405);
+	h_resp_free(&r);
 	down(&e);
 }
 
@@ -309,7 +390,7 @@ static void check_scenarios(int port, const scenario *sc, size_t n)
 
 static void test_bad_input(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	static char long_path[4096];
 	strcpy(long_path, "/price?code=");
@@ -364,7 +445,7 @@ static void test_bad_input(void **state)
 static void test_body_too_large(void **state)
 {
 	const char *gw_env[] = {"KISGW_MAX_BODY=1024", NULL};
-	env e;
+	testenv e;
 	up(&e, NULL, gw_env);
 	char *big = malloc(4096);
 	memset(big, ' ', 4095);
@@ -383,7 +464,7 @@ static void test_body_too_large(void **state)
 static void test_api_token(void **state)
 {
 	const char *gw_env[] = {"KISGW_API_TOKEN=test-token-0123456789", NULL};
-	env e;
+	testenv e;
 	up(&e, NULL, gw_env);
 	const scenario sc[] = {
 	    {"GET", "/price?code=005930", NULL, {0}, 401, "unauthorized", NULL},
@@ -431,7 +512,7 @@ static void *slow_req(void *arg)
 /* SIGTERM lets the request in flight finish, then exits 0. */
 static void test_sigterm_drains(void **state)
 {
-	env e;
+	testenv e;
 	up(&e, NULL, NULL);
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200); /* token first */
