@@ -47,7 +47,7 @@ void fk_printf(fk_reply *rep, const char *fmt, ...)
 }
 
 static void copy_hdr(struct MHD_Connection *c, const char *name, char *dst, size_t cap,
-		     int *present)
+                     int *present)
 {
 	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 	if (present)
@@ -56,7 +56,7 @@ static void copy_hdr(struct MHD_Connection *c, const char *name, char *dst, size
 }
 
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-				   const char *value)
+                                   const char *value)
 {
 	fk_req *r = cls;
 	if (r->nargs < FK_MAX_ARGS) {
@@ -88,8 +88,8 @@ void fk_req_free(fk_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version, const char *upload,
-				  size_t *upload_size, void **req_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
 {
 	fake_kis *f = cls;
 	conn_ctx *cc = *req_cls;
@@ -151,7 +151,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	const char *b = rep.body ? rep.body : "";
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
+	    MHD_create_response_from_buffer(strlen(b), (void *)b, MHD_RESPMEM_MUST_COPY);
 	free(rep.body);
 	MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
 	if (rep.tr_cont[0])
@@ -162,7 +162,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
-		    enum MHD_RequestTerminationCode toe)
+                    enum MHD_RequestTerminationCode toe)
 {
 	conn_ctx *cc = *req_cls;
 	if (cc) {
@@ -185,11 +185,10 @@ fake_kis *fk_start(fk_handler h, void *ud)
 	sa.sin_family = AF_INET;
 	sa.sin_port = 0;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	f->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-					MHD_USE_ERROR_LOG,
-				0, NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, &sa,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, f,
-				MHD_OPTION_CONNECTION_LIMIT, 200u, MHD_OPTION_END);
+	f->d = MHD_start_daemon(
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
+	    NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
+	    on_done, f, MHD_OPTION_CONNECTION_LIMIT, 200u, MHD_OPTION_END);
 	if (!f->d) {
 		free(f);
 		return NULL;

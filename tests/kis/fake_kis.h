@@ -30,11 +30,11 @@ typedef struct fk_req {
 const char *fk_arg(const fk_req *r, const char *key);
 
 typedef struct fk_reply {
-	int status;     /* default 200 */
-	char *body;     /* malloc'd by the handler (fk_printf) */
+	int status; /* default 200 */
+	char *body; /* malloc'd by the handler (fk_printf) */
 	char tr_cont[4];
-	int delay_ms;   /* sleep before answering */
-	int drop;       /* close the connection without an answer */
+	int delay_ms; /* sleep before answering */
+	int drop;     /* close the connection without an answer */
 } fk_reply;
 
 /* Formats the reply body. */

@@ -25,31 +25,31 @@ static void test_parse_i64(void **state)
 		int ok;
 		int64_t v;
 	} t[] = {
-		{"0", 1, 0},
-		{"74400", 1, 74400},
-		{"  74400  ", 1, 74400},
-		{"-500", 1, -500},
-		{"+12", 1, 12},
-		{"00001568197", 1, 1568197},
-		{"12.00", 1, 12},
-		{"-7.000", 1, -7},
-		{"9223372036854775807", 1, INT64_MAX},
-		{"-9223372036854775808", 1, INT64_MIN},
-		{"9223372036854775808", 0, 0},
-		{"99999999999999999999999", 0, 0},
-		{"12.5", 0, 0},
-		{"", 0, 0},
-		{"   ", 0, 0},
-		{"12a", 0, 0},
-		{"a12", 0, 0},
-		{"1 2", 0, 0},
-		{"--1", 0, 0},
-		{"-", 0, 0},
-		{".", 0, 0},
-		{".0", 0, 0},
-		{"0x10", 0, 0},
-		{"1e3", 0, 0},
-		{"１２", 0, 0}, /* full-width digits */
+	    {"0", 1, 0},
+	    {"74400", 1, 74400},
+	    {"  74400  ", 1, 74400},
+	    {"-500", 1, -500},
+	    {"+12", 1, 12},
+	    {"00001568197", 1, 1568197},
+	    {"12.00", 1, 12},
+	    {"-7.000", 1, -7},
+	    {"9223372036854775807", 1, INT64_MAX},
+	    {"-9223372036854775808", 1, INT64_MIN},
+	    {"9223372036854775808", 0, 0},
+	    {"99999999999999999999999", 0, 0},
+	    {"12.5", 0, 0},
+	    {"", 0, 0},
+	    {"   ", 0, 0},
+	    {"12a", 0, 0},
+	    {"a12", 0, 0},
+	    {"1 2", 0, 0},
+	    {"--1", 0, 0},
+	    {"-", 0, 0},
+	    {".", 0, 0},
+	    {".0", 0, 0},
+	    {"0x10", 0, 0},
+	    {"1e3", 0, 0},
+	    {"１２", 0, 0}, /* full-width digits */
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		int64_t v = 12345;
@@ -83,8 +83,8 @@ static void test_parse_f64(void **state)
 	assert_true(v == -100.0);
 	assert_int_equal(kis_parse_f64("3", &v), 0);
 	assert_true(v == 3.0);
-	const char *bad[] = {"", " ", "nan", "inf", "-inf", "1e5", "0x1p3", "1.2.3", "abc", "1,000",
-			     "--1", NULL};
+	const char *bad[] = {"",      " ",     "nan", "inf",   "-inf", "1e5",
+	                     "0x1p3", "1.2.3", "abc", "1,000", "--1",  NULL};
 	for (int i = 0; bad[i]; i++) {
 		if (kis_parse_f64(bad[i], &v) == 0)
 			fail_msg("accepted bad decimal '%s'", bad[i]);
@@ -98,7 +98,7 @@ static void test_parse_f64(void **state)
 static void test_field_reader(void **state)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:n, s:s}", "a", " 10 ", "b", "x1", "c",
-			      "  ", "pdno", "005930   ", "n", 7, "z", "ODNO", "0000012345");
+	                      "  ", "pdno", "005930   ", "n", 7, "z", "ODNO", "0000012345");
 	kis_rd r = {o, NULL};
 	assert_true(kis_rd_i64(&r, "a") == 10);
 	assert_null(r.bad);
@@ -145,33 +145,33 @@ static void test_classify_codes(void **state)
 		kis_class cl;
 		kis_status st;
 	} t[] = {
-		{"EGW00123", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
-		{"EGW00121", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
-		{"EGW00122", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
-		{"EGW00123", 200, KIS_CL_TOKEN, KIS_E_TOKEN}, /* old sample: 200 + EGW00123 */
-		{"EGW00201", 500, KIS_CL_RATE, KIS_E_RATE_LIMIT},
-		{"EGW00001", 500, KIS_CL_TRANSIENT, KIS_E_TRANSIENT},
-		{"EGW00002", 500, KIS_CL_TRANSIENT, KIS_E_TRANSIENT},
-		{"EGW00301", 500, KIS_CL_TIMEOUT, KIS_E_TIMEOUT},
-		{"EGW00302", 200, KIS_CL_TIMEOUT, KIS_E_TIMEOUT},
-		{"EGW00103", 403, KIS_CL_CONFIG, KIS_E_CONFIG},
-		{"EGW00105", 403, KIS_CL_CONFIG, KIS_E_CONFIG},
-		{"EGW00206", 500, KIS_CL_CONFIG, KIS_E_CONFIG},
-		{"OPSQ2000", 200, KIS_CL_CONFIG, KIS_E_CONFIG},
-		{"APBK0918", 200, KIS_CL_REJECTED, KIS_E_REJECTED},
-		{"40580000", 200, KIS_CL_REJECTED, KIS_E_REJECTED},
-		{"40250000", 500, KIS_CL_REJECTED, KIS_E_REJECTED},
+	    {"EGW00123", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
+	    {"EGW00121", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
+	    {"EGW00122", 500, KIS_CL_TOKEN, KIS_E_TOKEN},
+	    {"EGW00123", 200, KIS_CL_TOKEN, KIS_E_TOKEN}, /* old sample: 200 + EGW00123 */
+	    {"EGW00201", 500, KIS_CL_RATE, KIS_E_RATE_LIMIT},
+	    {"EGW00001", 500, KIS_CL_TRANSIENT, KIS_E_TRANSIENT},
+	    {"EGW00002", 500, KIS_CL_TRANSIENT, KIS_E_TRANSIENT},
+	    {"EGW00301", 500, KIS_CL_TIMEOUT, KIS_E_TIMEOUT},
+	    {"EGW00302", 200, KIS_CL_TIMEOUT, KIS_E_TIMEOUT},
+	    {"EGW00103", 403, KIS_CL_CONFIG, KIS_E_CONFIG},
+	    {"EGW00105", 403, KIS_CL_CONFIG, KIS_E_CONFIG},
+	    {"EGW00206", 500, KIS_CL_CONFIG, KIS_E_CONFIG},
+	    {"OPSQ2000", 200, KIS_CL_CONFIG, KIS_E_CONFIG},
+	    {"APBK0918", 200, KIS_CL_REJECTED, KIS_E_REJECTED},
+	    {"40580000", 200, KIS_CL_REJECTED, KIS_E_REJECTED},
+	    {"40250000", 500, KIS_CL_REJECTED, KIS_E_REJECTED},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char body[256];
 		snprintf(body, sizeof body,
-			 "{\"rt_cd\":\"1\",\"msg_cd\":\"%s\",\"msg1\":\"some text          \"}",
-			 t[i].code);
+		         "{\"rt_cd\":\"1\",\"msg_cd\":\"%s\",\"msg1\":\"some text          \"}",
+		         t[i].code);
 		kis_error e;
 		kis_class cl = classify(t[i].http, body, 0, &e);
 		if (cl != t[i].cl)
 			fail_msg("%s: class %s, want %s", t[i].code, kis_class_name(cl),
-				 kis_class_name(t[i].cl));
+			         kis_class_name(t[i].cl));
 		assert_int_equal(e.status, t[i].st);
 		assert_string_equal(e.msg_cd, t[i].code);
 		assert_string_equal(e.msg1, "some text"); /* trimmed */
@@ -183,23 +183,25 @@ static void test_classify_envelopes(void **state)
 {
 	kis_error e;
 	/* success */
-	assert_int_equal(classify(200, "{\"rt_cd\":\"0\",\"msg_cd\":\"MCA00000\",\"msg1\":\"ok\"}",
-				  0, &e),
-			 KIS_CL_OK);
+	assert_int_equal(
+	    classify(200, "{\"rt_cd\":\"0\",\"msg_cd\":\"MCA00000\",\"msg1\":\"ok\"}", 0, &e),
+	    KIS_CL_OK);
 	assert_int_equal(e.status, KIS_OK);
 	/* KIOK0560 no data is an empty success, even with rt_cd 7 */
-	assert_int_equal(classify(200,
-				  "{\"rt_cd\":\"7\",\"msg_cd\":\"KIOK0560\",\"msg1\":\"조회할 내용이 "
-				  "없습니다\"}",
-				  0, &e),
-			 KIS_CL_EMPTY);
+	assert_int_equal(
+	    classify(200,
+	             "{\"rt_cd\":\"7\",\"msg_cd\":\"KIOK0560\",\"msg1\":\"조회할 내용이 "
+	             "없습니다\"}",
+	             0, &e),
+	    KIS_CL_EMPTY);
 	assert_int_equal(e.status, KIS_OK);
 	/* UTF-8 msg1, space padded */
-	assert_int_equal(classify(200,
-				  "{\"rt_cd\":\"1\",\"msg_cd\":\"40580000\",\"msg1\":\"모의투자 장종료 "
-				  "입니다.                    \"}",
-				  0, &e),
-			 KIS_CL_REJECTED);
+	assert_int_equal(
+	    classify(200,
+	             "{\"rt_cd\":\"1\",\"msg_cd\":\"40580000\",\"msg1\":\"모의투자 장종료 "
+	             "입니다.                    \"}",
+	             0, &e),
+	    KIS_CL_REJECTED);
 	assert_string_equal(e.msg1, "모의투자 장종료 입니다.");
 	/* non-JSON bodies */
 	assert_int_equal(classify(502, "<html>Bad Gateway</html>", 0, &e), KIS_CL_TRANSIENT);
@@ -216,14 +218,15 @@ static void test_classify_envelopes(void **state)
 	/* JSON without rt_cd */
 	assert_int_equal(classify(200, "{\"output\":{}}", 0, &e), KIS_CL_BAD_REPLY);
 	assert_int_equal(classify(500, "{\"foo\":1}", 0, &e), KIS_CL_TRANSIENT);
-	assert_int_equal(classify(200, "{\"rt_cd\":0}", 0, &e), KIS_CL_BAD_REPLY); /* not a string */
+	assert_int_equal(classify(200, "{\"rt_cd\":0}", 0, &e),
+	                 KIS_CL_BAD_REPLY); /* not a string */
 	/* success envelope with an error status is not trusted */
 	assert_int_equal(classify(500, "{\"rt_cd\":\"0\",\"msg_cd\":\"X\"}", 0, &e),
-			 KIS_CL_TRANSIENT);
+	                 KIS_CL_TRANSIENT);
 	/* an over-long msg_cd / msg1 is cut, not overflowed */
-	char big[1200];
+	char big[1400];
 	snprintf(big, sizeof big, "{\"rt_cd\":\"1\",\"msg_cd\":\"%0300d\",\"msg1\":\"%0900d\"}", 1,
-		 2);
+	         2);
 	assert_int_equal(classify(200, big, 0, &e), KIS_CL_REJECTED);
 	assert_int_equal(strlen(e.msg_cd), sizeof e.msg_cd - 1);
 	assert_int_equal(strlen(e.msg1), sizeof e.msg1 - 1);
@@ -232,25 +235,28 @@ static void test_classify_envelopes(void **state)
 static void test_classify_oauth(void **state)
 {
 	kis_error e;
-	assert_int_equal(classify(403,
-				  "{\"error_code\":\"EGW00133\",\"error_description\":\"접근토큰 발급 "
-				  "잠시 후 다시 시도하세요(1분당 1회)\"}",
-				  1, &e),
-			 KIS_CL_TOKEN_RATE);
+	assert_int_equal(
+	    classify(403,
+	             "{\"error_code\":\"EGW00133\",\"error_description\":\"접근토큰 발급 "
+	             "잠시 후 다시 시도하세요(1분당 1회)\"}",
+	             1, &e),
+	    KIS_CL_TOKEN_RATE);
 	assert_int_equal(e.status, KIS_E_TOKEN);
 	assert_string_equal(e.msg_cd, "EGW00133");
-	assert_int_equal(classify(403,
-				  "{\"error_code\":\"EGW00105\",\"error_description\":\"유효하지 않은 "
-				  "AppSecret입니다.\"}",
-				  1, &e),
-			 KIS_CL_CONFIG);
+	assert_int_equal(
+	    classify(403,
+	             "{\"error_code\":\"EGW00105\",\"error_description\":\"유효하지 않은 "
+	             "AppSecret입니다.\"}",
+	             1, &e),
+	    KIS_CL_CONFIG);
 	assert_int_equal(e.status, KIS_E_CONFIG);
 	assert_int_equal(classify(403, "{\"error_code\":\"EGW00103\"}", 1, &e), KIS_CL_CONFIG);
-	assert_int_equal(classify(200,
-				  "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"expires_in\":"
-				  "86400}",
-				  1, &e),
-			 KIS_CL_OK);
+	assert_int_equal(
+	    classify(200,
+	             "{\"access_token\":\"x\",\"token_type\":\"Bearer\",\"expires_in\":"
+	             "86400}",
+	             1, &e),
+	    KIS_CL_OK);
 	assert_int_equal(classify(403, "{\"error_code\":\"EGW99999\"}", 1, &e), KIS_CL_REJECTED);
 	assert_int_equal(classify(500, "oops", 1, &e), KIS_CL_TRANSIENT);
 	assert_int_equal(classify(403, "forbidden", 1, &e), KIS_CL_BAD_REPLY);
@@ -264,18 +270,18 @@ static void test_tr_ids(void **state)
 		kis_tr tr;
 		const char *real, *virt, *real_old, *virt_old;
 	} t[] = {
-		{KIS_TR_PRICE, "FHKST01010100", "FHKST01010100", "FHKST01010100", "FHKST01010100"},
-		{KIS_TR_DAILY_CHART, "FHKST03010100", "FHKST03010100", "FHKST03010100",
-		 "FHKST03010100"},
-		{KIS_TR_BALANCE, "TTTC8434R", "VTTC8434R", "TTTC8434R", "VTTC8434R"},
-		{KIS_TR_PSBL_ORDER, "TTTC8908R", "VTTC8908R", "TTTC8908R", "VTTC8908R"},
-		{KIS_TR_CCLD_RECENT, "TTTC0081R", "VTTC0081R", "TTTC8001R", "VTTC8001R"},
-		{KIS_TR_CCLD_OLD, "CTSC9215R", "VTSC9215R", "CTSC9115R", "VTSC9115R"},
-		{KIS_TR_ORDER_SELL, "TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"},
-		{KIS_TR_ORDER_BUY, "TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"},
-		{KIS_TR_ORDER_RVSECNCL, "TTTC0013U", "VTTC0013U", "TTTC0803U", "VTTC0803U"},
-		{KIS_TR_PSBL_RVSECNCL, "TTTC0084R", NULL, "TTTC8036R", NULL},
-		{KIS_TR_HOLIDAY, "CTCA0903R", NULL, "CTCA0903R", NULL},
+	    {KIS_TR_PRICE, "FHKST01010100", "FHKST01010100", "FHKST01010100", "FHKST01010100"},
+	    {KIS_TR_DAILY_CHART, "FHKST03010100", "FHKST03010100", "FHKST03010100",
+	     "FHKST03010100"},
+	    {KIS_TR_BALANCE, "TTTC8434R", "VTTC8434R", "TTTC8434R", "VTTC8434R"},
+	    {KIS_TR_PSBL_ORDER, "TTTC8908R", "VTTC8908R", "TTTC8908R", "VTTC8908R"},
+	    {KIS_TR_CCLD_RECENT, "TTTC0081R", "VTTC0081R", "TTTC8001R", "VTTC8001R"},
+	    {KIS_TR_CCLD_OLD, "CTSC9215R", "VTSC9215R", "CTSC9115R", "VTSC9115R"},
+	    {KIS_TR_ORDER_SELL, "TTTC0011U", "VTTC0011U", "TTTC0801U", "VTTC0801U"},
+	    {KIS_TR_ORDER_BUY, "TTTC0012U", "VTTC0012U", "TTTC0802U", "VTTC0802U"},
+	    {KIS_TR_ORDER_RVSECNCL, "TTTC0013U", "VTTC0013U", "TTTC0803U", "VTTC0803U"},
+	    {KIS_TR_PSBL_RVSECNCL, "TTTC0084R", NULL, "TTTC8036R", NULL},
+	    {KIS_TR_HOLIDAY, "CTCA0903R", NULL, "CTCA0903R", NULL},
 	};
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
 		char b[16];
@@ -334,7 +340,8 @@ static void *lim_worker(void *arg)
 	lim_shared *s = arg;
 	for (int i = 0; i < PER_THR; i++) {
 		int ra = 0;
-		if (kis_limiter_acquire(s->l, i % 2 ? KIS_LC_ORDER : KIS_LC_QUERY, 20000, &ra) != 0) {
+		if (kis_limiter_acquire(s->l, i % 2 ? KIS_LC_ORDER : KIS_LC_QUERY, 20000, &ra) !=
+		    0) {
 			pthread_mutex_lock(&s->mu);
 			s->busy++;
 			pthread_mutex_unlock(&s->mu);
@@ -392,12 +399,17 @@ typedef struct order_arg {
 	order_shared *s;
 	char tag;
 	kis_lclass cls;
+	int delay_ms; /* before queueing */
 } order_arg;
+
+static void sleep_ms(int ms);
 
 static void *order_worker(void *arg)
 {
 	order_arg *a = arg;
 	int ra;
+	if (a->delay_ms)
+		sleep_ms(a->delay_ms);
 	if (kis_limiter_acquire(a->s->l, a->cls, 20000, &ra) == 0) {
 		pthread_mutex_lock(&a->s->mu);
 		a->s->seq[a->s->n++] = a->tag;
@@ -421,11 +433,11 @@ static void test_limiter_priority_fifo(void **state)
 	s.l = kis_limiter_new(1, 300);
 	int ra;
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 0, &ra), 0); /* fill the window */
-	order_arg args[5] = {{&s, 'a', KIS_LC_QUERY},
-			     {&s, 'b', KIS_LC_QUERY},
-			     {&s, 'c', KIS_LC_QUERY},
-			     {&s, 'X', KIS_LC_ORDER},
-			     {&s, 'Y', KIS_LC_ORDER}};
+	order_arg args[5] = {{&s, 'a', KIS_LC_QUERY, 0},
+	                     {&s, 'b', KIS_LC_QUERY, 0},
+	                     {&s, 'c', KIS_LC_QUERY, 0},
+	                     {&s, 'X', KIS_LC_ORDER, 0},
+	                     {&s, 'Y', KIS_LC_ORDER, 0}};
 	pthread_t th[5];
 	for (int i = 0; i < 5; i++) {
 		pthread_create(&th[i], NULL, order_worker, &args[i]);
@@ -466,14 +478,11 @@ static void test_limiter_timeout_unlinks(void **state)
 	s.l = kis_limiter_new(1, 400);
 	int ra;
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 0, &ra), 0);
-	order_arg b = {&s, 'b', KIS_LC_QUERY};
+	/* this thread queues first but only waits 50 ms; 'b' queues behind it */
+	order_arg b = {&s, 'b', KIS_LC_QUERY, 10};
 	pthread_t tb;
-	/* 'a' queues first but only waits 50 ms */
-	int64_t t0 = mono_ms();
 	pthread_create(&tb, NULL, order_worker, &b);
-	sleep_ms(10);
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 50, &ra), -1);
-	(void)t0;
 	pthread_join(tb, NULL);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.seq[0], 'b');
@@ -484,18 +493,18 @@ static void test_limiter_timeout_unlinks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_i64),
-		cmocka_unit_test(test_parse_f64),
-		cmocka_unit_test(test_field_reader),
-		cmocka_unit_test(test_classify_codes),
-		cmocka_unit_test(test_classify_envelopes),
-		cmocka_unit_test(test_classify_oauth),
-		cmocka_unit_test(test_tr_ids),
-		cmocka_unit_test(test_key_id),
-		cmocka_unit_test(test_limiter_window),
-		cmocka_unit_test(test_limiter_priority_fifo),
-		cmocka_unit_test(test_limiter_busy),
-		cmocka_unit_test(test_limiter_timeout_unlinks),
+	    cmocka_unit_test(test_parse_i64),
+	    cmocka_unit_test(test_parse_f64),
+	    cmocka_unit_test(test_field_reader),
+	    cmocka_unit_test(test_classify_codes),
+	    cmocka_unit_test(test_classify_envelopes),
+	    cmocka_unit_test(test_classify_oauth),
+	    cmocka_unit_test(test_tr_ids),
+	    cmocka_unit_test(test_key_id),
+	    cmocka_unit_test(test_limiter_window),
+	    cmocka_unit_test(test_limiter_priority_fifo),
+	    cmocka_unit_test(test_limiter_busy),
+	    cmocka_unit_test(test_limiter_timeout_unlinks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
