@@ -1,0 +1,406 @@
+/* tr_quote.c — quotation TRs: inquire-price (FHKST01010100),
+ * inquire-daily-price (FHKST01010400), inquire-daily-itemchartprice
+ * (FHKST03010100) and chk-holiday (CTCA0903R, real only). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krx.h"
+#include "sim.h"
+
+void sim_unsupported_virtual(sim_reply *r)
+{
+	sim_reply_json(r, 200,
+	               sim_env("1", "40100000", "모의투자에서는 해당업무가 제공되지 않습니다.", 0));
+}
+
+static const char *sign_of(int64_t p, int64_t base, int64_t up, int64_t lo)
+{
+	if (p >= up)
+		return "1";
+	if (p <= lo)
+		return "4";
+	return p > base ? "2" : p < base ? "5" : "3";
+}
+
+static double pct(int64_t a, int64_t b)
+{
+	return b ? (double)(a - b) * 100.0 / (double)b : 0.0;
+}
+
+/* Common input of the quote TRs: market division + code. NULL after an
+ * error reply. */
+static sim_stock *quote_input(sim_state *st, sim_call *c, sim_reply *r, sim_quote *q)
+{
+	const char *mkt = sim_arg(c, "FID_COND_MRKT_DIV_CODE");
+	const char *code = sim_arg(c, "FID_INPUT_ISCD");
+	if (!mkt || (strcmp(mkt, "J") != 0 && strcmp(mkt, "NX") != 0 && strcmp(mkt, "UN") != 0)) {
+		sim_reply_json(
+		    r, 500,
+		    sim_env("1", "OPSQ2001", "ERROR : INPUT INVALID_CHECK_MRKT_DIV_CODE", 0));
+		return NULL;
+	}
+	if (!code || !*code) {
+		sim_reply_json(
+		    r, 500,
+		    sim_env("1", "OPSQ1002", "ERROR : INPUT FIELD NOT FOUND [FID_INPUT_ISCD]", 0));
+		return NULL;
+	}
+	sim_stock *s = sim_stock_find(st, code);
+	if (!s) {
+		if (st->cfg.env == SIM_REAL)
+			sim_reply_json(r, 200,
+			               sim_env("1", "APBK0656", "해당종목정보가 없습니다.", 0));
+		else
+			sim_reply_json(r, 200,
+			               sim_env("1", "40070000",
+			                       "모의투자 주문처리가 안되었습니다(매매불가 종목)",
+			                       0));
+		return NULL;
+	}
+	if (sim_quote_get(s, c->now_ms, q) != 0) {
+		sim_reply_json(r, 200, sim_env("1", "KIOK0560", "조회할 내용이 없습니다", 0));
+		return NULL;
+	}
+	return s;
+}
+
+static void w52(sim_stock *s, const sim_quote *q, int64_t *hi, int64_t *lo)
+{
+	int idx = sim_bar_index(s, q->ymd);
+	*hi = q->hgpr;
+	*lo = q->lwpr;
+	for (int i = idx - 1; i >= 0 && i > idx - 250; i--) {
+		if (s->bars[i].h > *hi)
+			*hi = s->bars[i].h;
+		if (s->bars[i].l < *lo)
+			*lo = s->bars[i].l;
+	}
+}
+
+void sim_h_price(sim_state *st, sim_call *c, sim_reply *r)
+{
+	sim_quote q;
+	sim_stock *s = quote_input(st, c, r, &q);
+	if (!s)
+		return;
+	json_t *o = json_object();
+	int kosdaq = strcmp(s->market, "KOSDAQ") == 0;
+	int64_t hi52, lo52;
+	w52(s, &q, &hi52, &lo52);
+	int64_t lstn = 100000000 + (int64_t)(s->idx + 1) * 37000000;
+	sj_set_s(o, "iscd_stat_cls_code", "55");
+	sj_set_s(o, "marg_rate", "20.00");
+	sj_set_s(o, "rprs_mrkt_kor_name", kosdaq ? "KOSDAQ" : "KOSPI200");
+	sj_set_s(o, "bstp_kor_isnm", s->sector);
+	sj_set_s(o, "temp_stop_yn", "N");
+	sj_set_s(o, "oprc_rang_cont_yn", "N");
+	sj_set_s(o, "clpr_rang_cont_yn", "N");
+	sj_set_s(o, "crdt_able_yn", "Y");
+	sj_set_s(o, "grmn_rate_cls_code", "40");
+	sj_set_s(o, "elw_pblc_yn", "N");
+	sj_set_i(o, "stck_prpr", q.prpr);
+	sj_set_i(o, "prdy_vrss", q.prpr - q.prdy_clpr);
+	sj_set_s(o, "prdy_vrss_sign", sign_of(q.prpr, q.prdy_clpr, q.mxpr, q.llam));
+	sj_set_f(o, "prdy_ctrt", pct(q.prpr, q.prdy_clpr), 2);
+	sj_set_i(o, "acml_tr_pbmn", q.vol * q.prpr);
+	sj_set_i(o, "acml_vol", q.vol);
+	sj_set_f(o, "prdy_vrss_vol_rate",
+	         q.prdy_vol ? (double)q.vol * 100.0 / (double)q.prdy_vol : 0, 2);
+	sj_set_i(o, "stck_oprc", q.oprc);
+	sj_set_i(o, "stck_hgpr", q.hgpr);
+	sj_set_i(o, "stck_lwpr", q.lwpr);
+	sj_set_i(o, "stck_mxpr", q.mxpr);
+	sj_set_i(o, "stck_llam", q.llam);
+	sj_set_i(o, "stck_sdpr", q.prdy_clpr);
+	sj_set_i(o, "wghn_avrg_stck_prc", (q.hgpr + q.lwpr + q.prpr) / 3);
+	sj_set_s(o, "hts_frgn_ehrt", "25.00");
+	sj_set_s(o, "frgn_ntby_qty", "0");
+	sj_set_s(o, "pgtr_ntby_qty", "0");
+	sj_set_s(o, "dmrs_val", "0");
+	sj_set_s(o, "dmsp_val", "0");
+	sj_set_s(o, "cpfn", "0");
+	sj_set_i(o, "rstc_wdth_prc", q.mxpr - q.prdy_clpr);
+	sj_set_s(o, "stck_fcam", "100");
+	sj_set_i(o, "stck_sspr", q.prdy_clpr * 7 / 10);
+	sj_set_i(o, "aspr_unit", krx_tick(q.prpr));
+	sj_set_s(o, "hts_deal_qty_unit_val", "1");
+	sj_set_i(o, "lstn_stcn", lstn);
+	sj_set_i(o, "hts_avls", lstn / 100000000 * q.prpr);
+	sj_set_s(o, "per", "12.50");
+	sj_set_s(o, "pbr", "1.20");
+	sj_set_s(o, "stac_month", "12");
+	sj_set_f(o, "vol_tnrt", (double)q.vol * 100.0 / (double)lstn, 2);
+	sj_set_i(o, "eps", q.prdy_clpr / 12);
+	sj_set_i(o, "bps", q.prdy_clpr * 10 / 12);
+	sj_set_i(o, "w52_hgpr", hi52);
+	sj_set_i(o, "w52_lwpr", lo52);
+	sj_set_s(o, "whol_loan_rmnd_rate", "0.10");
+	sj_set_s(o, "ssts_yn", "Y");
+	sj_set_s(o, "stck_shrn_iscd", s->code);
+	sj_set_s(o, "fcam_cnnm", "100");
+	sj_set_s(o, "cpfn_cnnm", "0");
+	sj_set_s(o, "frgn_hldn_qty", "0");
+	sj_set_s(o, "vi_cls_code", "N");
+	sj_set_s(o, "ovtm_vi_cls_code", "N");
+	sj_set_s(o, "last_ssts_cntg_qty", "0");
+	sj_set_s(o, "invt_caful_yn", "N");
+	sj_set_s(o, "mrkt_warn_cls_code", "00");
+	sj_set_s(o, "short_over_yn", "N");
+	sj_set_s(o, "sltr_yn", "N");
+	sj_set_s(o, "mang_issu_cls_code", "N");
+	json_t *env = sim_env("0", "MCA00000", "정상처리 되었습니다.", 0);
+	json_object_set_new(env, "output", o);
+	sim_reply_json(r, 200, env);
+}
+
+/* Bars of period D/W/M/Y, newest first, within [from, to] and up to the
+ * quote's day; each with the previous period's close for prdy_vrss.
+ * Returns the number written. */
+typedef struct pbar {
+	sim_bar b;
+	int64_t prev_c;
+} pbar;
+
+static int64_t period_key(int ymd, char period)
+{
+	switch (period) {
+	case 'W':
+		return (ymd_to_days(ymd) + 3) / 7; /* weeks start on Monday */
+	case 'M':
+		return ymd / 100;
+	case 'Y':
+		return ymd / 10000;
+	default:
+		return ymd;
+	}
+}
+
+static int collect(sim_stock *s, const sim_quote *q, int from, int to, char period, int max,
+                   pbar *out)
+{
+	int end = sim_bar_index(s, q->ymd);
+	int n = 0;
+	int i = end;
+	while (i >= 0 && n <= max) {
+		sim_bar b;
+		sim_bar_get(s, i, q, &b);
+		if (b.ymd > to) {
+			i--;
+			continue;
+		}
+		int64_t key = period_key(b.ymd, period);
+		sim_bar agg = b; /* newest day of the period */
+		int j = i - 1;
+		while (j >= 0 && period_key(s->bars[j].ymd, period) == key) {
+			sim_bar d;
+			sim_bar_get(s, j, q, &d);
+			agg.o = d.o;
+			if (d.h > agg.h)
+				agg.h = d.h;
+			if (d.l < agg.l)
+				agg.l = d.l;
+			agg.vol += d.vol;
+			j--;
+		}
+		if (b.ymd < from)
+			break;
+		out[n].b = agg;
+		out[n].prev_c = j >= 0 ? s->bars[j].c : agg.o;
+		n++;
+		if (n == max)
+			break;
+		i = j;
+	}
+	return n;
+}
+
+void sim_h_daily_price(sim_state *st, sim_call *c, sim_reply *r)
+{
+	sim_quote q;
+	sim_stock *s = quote_input(st, c, r, &q);
+	if (!s)
+		return;
+	const char *per = sim_arg(c, "FID_PERIOD_DIV_CODE");
+	char p = per && *per ? per[0] : 'D';
+	if (p != 'D' && p != 'W' && p != 'M') {
+		sim_reply_json(r, 500,
+		               sim_env("1", "OPSQ2002",
+		                       "ERROR : INPUT INVALID_CHECK_FIELD [FID_PERIOD_DIV_CODE]",
+		                       0));
+		return;
+	}
+	pbar rows[30];
+	int n = collect(s, &q, 0, 99999999, p, 30, rows);
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		const sim_bar *b = &rows[i].b;
+		json_t *o = json_object();
+		char d[16];
+		snprintf(d, sizeof(d), "%d", b->ymd);
+		int64_t up = krx_upper_limit(rows[i].prev_c), lo = krx_lower_limit(rows[i].prev_c);
+		sj_set_s(o, "stck_bsop_date", d);
+		sj_set_i(o, "stck_oprc", b->o);
+		sj_set_i(o, "stck_hgpr", b->h);
+		sj_set_i(o, "stck_lwpr", b->l);
+		sj_set_i(o, "stck_clpr", b->c);
+		sj_set_i(o, "acml_vol", b->vol);
+		sj_set_s(o, "prdy_vrss_vol_rate", "0.00");
+		sj_set_i(o, "prdy_vrss", b->c - rows[i].prev_c);
+		sj_set_s(o, "prdy_vrss_sign",
+		         p == 'D' ? sign_of(b->c, rows[i].prev_c, up, lo)
+		                  : (b->c > rows[i].prev_c   ? "2"
+		                     : b->c < rows[i].prev_c ? "5"
+		                                             : "3"));
+		sj_set_f(o, "prdy_ctrt", pct(b->c, rows[i].prev_c), 2);
+		sj_set_s(o, "hts_frgn_ehrt", "25.00");
+		sj_set_s(o, "frgn_ntby_qty", "0");
+		sj_set_s(o, "flng_cls_code", "00");
+		sj_set_s(o, "acml_prtt_rate", "1.00");
+		json_array_append_new(arr, o);
+	}
+	json_t *env = sim_env("0", "MCA00000", "정상처리 되었습니다.", 0);
+	json_object_set_new(env, "output", arr);
+	sim_reply_json(r, 200, env);
+}
+
+void sim_h_chart(sim_state *st, sim_call *c, sim_reply *r)
+{
+	sim_quote q;
+	sim_stock *s = quote_input(st, c, r, &q);
+	if (!s)
+		return;
+	const char *d1 = sim_arg(c, "FID_INPUT_DATE_1");
+	const char *d2 = sim_arg(c, "FID_INPUT_DATE_2");
+	const char *per = sim_arg(c, "FID_PERIOD_DIV_CODE");
+	int from = d1 ? ymd_parse(d1) : -1, to = d2 ? ymd_parse(d2) : -1;
+	char p = per && *per ? per[0] : 0;
+	if (from < 0 || to < 0 || (p != 'D' && p != 'W' && p != 'M' && p != 'Y')) {
+		sim_reply_json(
+		    r, 500,
+		    sim_env(
+		        "1", "OPSQ2002",
+		        "ERROR : INPUT INVALID_CHECK_FIELD [FID_INPUT_DATE/FID_PERIOD_DIV_CODE]",
+		        0));
+		return;
+	}
+	json_t *o1 = json_object();
+	int idx = sim_bar_index(s, q.ymd);
+	const sim_bar *pb = &s->bars[idx - 1];
+	sj_set_i(o1, "prdy_vrss", q.prpr - q.prdy_clpr);
+	sj_set_s(o1, "prdy_vrss_sign", sign_of(q.prpr, q.prdy_clpr, q.mxpr, q.llam));
+	sj_set_f(o1, "prdy_ctrt", pct(q.prpr, q.prdy_clpr), 2);
+	sj_set_i(o1, "stck_prdy_clpr", q.prdy_clpr);
+	sj_set_i(o1, "acml_vol", q.vol);
+	sj_set_i(o1, "acml_tr_pbmn", q.vol * q.prpr);
+	sj_set_s(o1, "hts_kor_isnm", s->name);
+	sj_set_i(o1, "stck_prpr", q.prpr);
+	sj_set_s(o1, "stck_shrn_iscd", s->code);
+	sj_set_i(o1, "prdy_vol", q.prdy_vol);
+	sj_set_i(o1, "stck_mxpr", q.mxpr);
+	sj_set_i(o1, "stck_llam", q.llam);
+	sj_set_i(o1, "stck_oprc", q.oprc);
+	sj_set_i(o1, "stck_hgpr", q.hgpr);
+	sj_set_i(o1, "stck_lwpr", q.lwpr);
+	sj_set_i(o1, "stck_prdy_oprc", pb->o);
+	sj_set_i(o1, "stck_prdy_hgpr", pb->h);
+	sj_set_i(o1, "stck_prdy_lwpr", pb->l);
+	sj_set_i(o1, "askp", q.prpr + krx_tick(q.prpr));
+	sj_set_i(o1, "bidp", q.prpr);
+	sj_set_i(o1, "prdy_vrss_vol", q.vol - q.prdy_vol);
+	sj_set_s(o1, "vol_tnrt", "0.10");
+	sj_set_s(o1, "stck_fcam", "100");
+	sj_set_s(o1, "per", "12.50");
+	sj_set_i(o1, "eps", q.prdy_clpr / 12);
+	sj_set_s(o1, "pbr", "1.20");
+	pbar *rows = malloc(sizeof(pbar) * 100);
+	int n = rows ? collect(s, &q, from, to, p, 100, rows) : 0;
+	json_t *arr = json_array();
+	for (int i = 0; i < n; i++) {
+		const sim_bar *b = &rows[i].b;
+		json_t *o = json_object();
+		char d[16];
+		snprintf(d, sizeof(d), "%d", b->ymd);
+		sj_set_s(o, "stck_bsop_date", d);
+		sj_set_i(o, "stck_clpr", b->c);
+		sj_set_i(o, "stck_oprc", b->o);
+		sj_set_i(o, "stck_hgpr", b->h);
+		sj_set_i(o, "stck_lwpr", b->l);
+		sj_set_i(o, "acml_vol", b->vol);
+		sj_set_i(o, "acml_tr_pbmn", b->vol * ((b->h + b->l) / 2));
+		sj_set_s(o, "flng_cls_code", "00");
+		sj_set_s(o, "prtt_rate", "0.00");
+		sj_set_s(o, "mod_yn", "N");
+		int64_t pc = rows[i].prev_c;
+		sj_set_s(o, "prdy_vrss_sign", b->c > pc ? "2" : b->c < pc ? "5" : "3");
+		sj_set_i(o, "prdy_vrss", b->c - pc);
+		sj_set_s(o, "revl_issu_reas", "");
+		json_array_append_new(arr, o);
+	}
+	free(rows);
+	json_t *env = json_object();
+	json_object_set_new(env, "output1", o1);
+	json_object_set_new(env, "output2", arr);
+	sj_set_s(env, "rt_cd", "0");
+	sj_set_s(env, "msg_cd", "MCA00000");
+	sj_set_s(env, "msg1", "정상처리 되었습니다.");
+	sim_reply_json(r, 200, env);
+}
+
+void sim_h_holiday(sim_state *st, sim_call *c, sim_reply *r)
+{
+	if (st->cfg.env != SIM_REAL) {
+		sim_unsupported_virtual(r);
+		return;
+	}
+	const char *b = sim_arg(c, "BASS_DT");
+	int d = b ? ymd_parse(b) : -1;
+	if (d < 0 || strlen(b) != 8) {
+		sim_reply_json(
+		    r, 500, sim_env("1", "OPSQ1002", "ERROR : INPUT FIELD NOT FOUND [BASS_DT]", 0));
+		return;
+	}
+	const char *nk = sim_arg(c, "CTX_AREA_NK");
+	const char *tc = c->tr_cont;
+	/* Continuation: CTX_AREA_NK carries the next date to list. */
+	if (tc && strcmp(tc, "N") == 0 && nk) {
+		int nd = ymd_parse(nk);
+		if (nd > 0)
+			d = nd;
+	}
+	json_t *arr = json_array();
+	int day = d;
+	for (int i = 0; i < 23; i++, day = ymd_add_days(day, 1)) {
+		json_t *o = json_object();
+		char ds[16], wd[16];
+		snprintf(ds, sizeof(ds), "%d", day);
+		snprintf(wd, sizeof(wd), "%02d", ymd_weekday(day) + 1);
+		int wk = ymd_weekday(day) != 0 && ymd_weekday(day) != 6;
+		int open = krx_is_trading_day(day);
+		/* Dec 31 closes the market but banks and settlement work. */
+		int bz = wk && (open || (day % 10000) == 1231);
+		sj_set_s(o, "bass_dt", ds);
+		sj_set_s(o, "wday_dvsn_cd", wd);
+		sj_set_s(o, "bzdy_yn", bz ? "Y" : "N");
+		sj_set_s(o, "tr_day_yn", bz ? "Y" : "N");
+		sj_set_s(o, "opnd_yn", open ? "Y" : "N");
+		sj_set_s(o, "sttl_day_yn", bz ? "Y" : "N");
+		json_array_append_new(arr, o);
+	}
+	char fk[21], nkb[21], nd[16];
+	sim_pad(fk, b, 20);
+	snprintf(nd, sizeof(nd), "%d", day);
+	sim_pad(nkb, nd, 20);
+	json_t *env = json_object();
+	sj_set_s(env, "ctx_area_nk", nkb);
+	sj_set_s(env, "ctx_area_fk", fk);
+	json_object_set_new(env, "output", arr);
+	sj_set_s(env, "rt_cd", "0");
+	sj_set_s(env, "msg_cd", "KIOK0510");
+	sj_set_s(env, "msg1", "조회가 완료되었습니다");
+	sim_reply_json(r, 200, env);
+	/* One page of 23 days per call; ctx_area_nk names the next day should a
+	 * client ask for more with tr_cont N. */
+	snprintf(r->tr_cont, sizeof(r->tr_cont), "%s", "D");
+	r->has_tr_cont = 1;
+}
