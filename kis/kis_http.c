@@ -260,6 +260,11 @@ int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->cfg.verify_tls ? 2L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	if (req->no_reuse) {
+		/* libcurl silently re-sends a request whose reused connection
+		 * died before any answer; an order must go out exactly once */
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+	}
 	if (strcmp(req->method, "POST") == 0) {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
@@ -429,7 +434,8 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 		                   .body = call->body,
 		                   .tr_id = call->tr_id,
 		                   .tr_cont = call->tr_cont,
-		                   .token = token};
+		                   .token = token,
+		                   .no_reuse = is_order};
 		kis_http_resp resp;
 		rc = kis_http_do(c, &hr, &resp, err);
 		if (rc != 0) {

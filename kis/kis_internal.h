@@ -171,6 +171,7 @@ typedef struct kis_http_req {
 	const char *tr_id;   /* NULL: /oauth2 call, no KIS headers */
 	const char *tr_cont; /* NULL: header not sent */
 	const char *token;
+	int no_reuse; /* fresh connection: no silent re-send by libcurl */
 } kis_http_req;
 int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis_error *err);
 void kis_http_resp_free(kis_http_resp *r);

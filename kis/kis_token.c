@@ -91,7 +91,7 @@ static int token_issue(kis_client *c, char *tok, size_t cap, int64_t *expires_ms
 		kis_err_set(err, KIS_E_INTERNAL, "out of memory");
 		return KIS_E_INTERNAL;
 	}
-	kis_http_req hr = {.method = "POST", .path = "/oauth2/tokenP", .body = body};
+	kis_http_req hr = {.method = "POST", .path = "/oauth2/tokenP", .body = body, .no_reuse = 1};
 	kis_http_resp resp = {0};
 	int rc = kis_http_do(c, &hr, &resp, err);
 	memset(body, 0, strlen(body));
