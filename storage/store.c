@@ -1,0 +1,456 @@
+/* store.c — open, per-thread connections, migrations, the transaction
+ * runner and small shared helpers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kclock.h"
+#include "krx.h"
+#include "store_internal.h"
+
+/* Each SQLite wait inside one attempt; the runner loops until write_wait_ms. */
+#define STORE_BUSY_SLICE_MS 100
+#define STORE_WRITE_WAIT_MS 10000
+
+typedef struct store_conn {
+	sqlite3 *db;
+	struct store *owner;
+	struct store_conn *next;
+} store_conn;
+
+struct store {
+	char *path;
+	pthread_key_t key;
+	pthread_mutex_t mu; /* guards conns */
+	store_conn *conns;
+	int write_wait_ms;
+};
+
+static void conn_unlink(store *s, store_conn *c)
+{
+	pthread_mutex_lock(&s->mu);
+	for (store_conn **p = &s->conns; *p; p = &(*p)->next) {
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Thread exit: that thread's connection goes with it. */
+static void conn_destroy(void *v)
+{
+	store_conn *c = v;
+	conn_unlink(c->owner, c);
+	sqlite3_close_v2(c->db);
+	free(c);
+}
+
+static int conn_configure(sqlite3 *db)
+{
+	sqlite3_busy_timeout(db, STORE_BUSY_SLICE_MS);
+	sqlite3_extended_result_codes(db, 0);
+	return sqlite3_exec(db,
+	                    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+	                    "PRAGMA temp_store=MEMORY;",
+	                    NULL, NULL, NULL);
+}
+
+static store_conn *conn_open(store *s, char *err, size_t errlen)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK || conn_configure(db) != SQLITE_OK) {
+		if (err)
+			snprintf(err, errlen, "%s", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+		sqlite3_close_v2(db);
+		return NULL;
+	}
+	store_conn *c = calloc(1, sizeof(*c));
+	if (!c) {
+		sqlite3_close_v2(db);
+		if (err)
+			snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->db = db;
+	c->owner = s;
+	pthread_mutex_lock(&s->mu);
+	c->next = s->conns;
+	s->conns = c;
+	pthread_mutex_unlock(&s->mu);
+	pthread_setspecific(s->key, c);
+	return c;
+}
+
+sqlite3 *store_db(store *s)
+{
+	if (!s)
+		return NULL;
+	store_conn *c = pthread_getspecific(s->key);
+	if (!c)
+		c = conn_open(s, NULL, 0);
+	return c ? c->db : NULL;
+}
+
+sqlite3_stmt *store_prep(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fprintf(stderr, "storage: prepare failed: %s: %.80s\n", sqlite3_errmsg(db), sql);
+		return NULL;
+	}
+	return st;
+}
+
+void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t cap)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(buf, cap, "%s", t ? (const char *)t : "");
+}
+
+int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
+{
+	if (!s || !*s)
+		return sqlite3_bind_null(st, idx);
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int is_busy(int rc)
+{
+	rc &= 0xff;
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED;
+}
+
+int store_tx(store *s, store_tx_fn fn, void *arg)
+{
+	sqlite3 *db = store_db(s);
+	if (!db)
+		return -1;
+	int64_t deadline = mono_ms() + s->write_wait_ms;
+	int backoff = 1;
+	for (;;) {
+		int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		if (rc == SQLITE_OK) {
+			int r = fn(db, arg);
+			if (r >= 0) {
+				rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+				if (rc == SQLITE_OK)
+					return r;
+			} else {
+				rc = sqlite3_errcode(db);
+			}
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+			if (!is_busy(rc))
+				return -1;
+		} else if (!is_busy(rc)) {
+			fprintf(stderr, "storage: BEGIN failed: %s\n", sqlite3_errmsg(db));
+			return -1;
+		}
+		if (mono_ms() >= deadline) {
+			fprintf(stderr, "storage: database busy for %d ms; giving up\n",
+			        s->write_wait_ms);
+			return -1;
+		}
+		sleep_ms(backoff);
+		backoff = backoff < 64 ? backoff * 2 : 100;
+	}
+}
+
+/* ---- migrations ---- */
+
+int store_schema_latest(void)
+{
+	int v = 0;
+	for (int i = 0; i < store_nmigrations; i++)
+		if (store_migrations[i].version > v)
+			v = store_migrations[i].version;
+	return v;
+}
+
+static int schema_version_db(sqlite3 *db)
+{
+	sqlite3_stmt *st =
+	    store_prep(db, "SELECT coalesce(max(version), 0) FROM schema_migrations");
+	if (!st)
+		return -1;
+	int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	return v;
+}
+
+int store_schema_version(store *s)
+{
+	sqlite3 *db = store_db(s);
+	return db ? schema_version_db(db) : -1;
+}
+
+struct migrate_arg {
+	const store_migration *m;
+	char *err;
+	size_t errlen;
+};
+
+/* One migration, inside its own transaction; skipped when another process
+ * applied it meanwhile. */
+static int migrate_one(sqlite3 *db, void *v)
+{
+	struct migrate_arg *a = v;
+	int cur = schema_version_db(db);
+	if (cur < 0)
+		return -1;
+	if (cur >= a->m->version)
+		return 0;
+	char *msg = NULL;
+	if (sqlite3_exec(db, a->m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(a->err, a->errlen, "migration %04d_%s failed: %s", a->m->version,
+		         a->m->name, msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	sqlite3_stmt *st = store_prep(
+	    db, "INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)");
+	if (!st)
+		return -1;
+	sqlite3_bind_int(st, 1, a->m->version);
+	sqlite3_bind_text(st, 2, a->m->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, real_ms());
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 1 : -1;
+}
+
+static int migrate(store *s, sqlite3 *db, char *err, size_t errlen)
+{
+	if (sqlite3_exec(db,
+	                 "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY "
+	                 "KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL)",
+	                 NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", sqlite3_errmsg(db));
+		return -1;
+	}
+	int cur = schema_version_db(db), latest = store_schema_latest();
+	if (cur < 0) {
+		snprintf(err, errlen, "cannot read schema_migrations: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (cur > latest) {
+		snprintf(err, errlen,
+		         "the database schema is version %d but this kisgw knows only up to %d; "
+		         "it was written by a newer kisgw: upgrade kisgw or use another database",
+		         cur, latest);
+		return -1;
+	}
+	for (int i = 0; i < store_nmigrations; i++) {
+		if (store_migrations[i].version <= cur)
+			continue;
+		err[0] = 0;
+		struct migrate_arg a = {&store_migrations[i], err, errlen};
+		if (store_tx(s, migrate_one, &a) < 0) {
+			if (!err[0])
+				snprintf(err, errlen, "migration %04d_%s failed: %s",
+				         store_migrations[i].version, store_migrations[i].name,
+				         sqlite3_errmsg(db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Replace the built-in closures with this binary's table; rows KIS told us
+ * about (source 'kis') stay as they are. */
+static int seed_holidays(sqlite3 *db, void *v)
+{
+	(void)v;
+	if (sqlite3_exec(db, "DELETE FROM holidays WHERE source = 'builtin'", NULL, NULL, NULL))
+		return -1;
+	sqlite3_stmt *st =
+	    store_prep(db, "INSERT OR IGNORE INTO holidays (ymd, name, open, source) "
+	                   "VALUES (?, ?, 0, 'builtin')");
+	if (!st)
+		return -1;
+	int n = 0, rc = SQLITE_DONE;
+	const krx_holiday *h = krx_holidays(&n);
+	for (int i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_bind_int(st, 1, h[i].ymd);
+		sqlite3_bind_text(st, 2, h[i].name ? h[i].name : "", -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Create the file 0600 before SQLite sees it, whatever the umask, so the
+ * token cache is never world-readable; also fix an existing file's mode. */
+static int file_prepare(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, 0600) != 0) {
+		snprintf(err, errlen, "%s: chmod: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+store *store_open(const char *path, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (!err) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = 0;
+	if (!path || !*path) {
+		snprintf(err, errlen, "no database path");
+		return NULL;
+	}
+	if (file_prepare(path, err, errlen))
+		return NULL;
+	store *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->write_wait_ms = STORE_WRITE_WAIT_MS;
+	pthread_mutex_init(&s->mu, NULL);
+	if (pthread_key_create(&s->key, conn_destroy)) {
+		snprintf(err, errlen, "pthread_key_create failed");
+		pthread_mutex_destroy(&s->mu);
+		free(s->path);
+		free(s);
+		return NULL;
+	}
+	store_conn *c = conn_open(s, err, errlen);
+	if (!c)
+		goto fail;
+	char *msg = NULL;
+	sqlite3_stmt *st = store_prep(c->db, "PRAGMA journal_mode=WAL");
+	const unsigned char *mode = NULL;
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		mode = sqlite3_column_text(st, 0);
+	if (!mode || strcmp((const char *)mode, "wal")) {
+		snprintf(err, errlen, "cannot switch %s to WAL mode: %s", path,
+		         sqlite3_errmsg(c->db));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	sqlite3_free(msg);
+	if (migrate(s, c->db, err, errlen))
+		goto fail;
+	if (store_tx(s, seed_holidays, NULL) < 0) {
+		snprintf(err, errlen, "cannot seed the holiday table: %s", sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void store_close(store *s)
+{
+	if (!s)
+		return;
+	pthread_setspecific(s->key, NULL);
+	pthread_key_delete(s->key);
+	pthread_mutex_lock(&s->mu);
+	store_conn *c = s->conns;
+	s->conns = NULL;
+	pthread_mutex_unlock(&s->mu);
+	while (c) {
+		store_conn *next = c->next;
+		sqlite3_close_v2(c->db);
+		free(c);
+		c = next;
+	}
+	pthread_mutex_destroy(&s->mu);
+	free(s->path);
+	free(s);
+}
+
+int store_ping(store *s)
+{
+	sqlite3 *db = store_db(s);
+	if (!db)
+		return -1;
+	sqlite3_stmt *st = store_prep(db, "SELECT 1");
+	if (!st)
+		return -1;
+	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
+void store_set_write_wait(store *s, int ms)
+{
+	s->write_wait_ms = ms > 0 ? ms : STORE_WRITE_WAIT_MS;
+}
+
+/* ---- meta ---- */
+
+int store_meta_get(store *s, const char *key, char *val, size_t cap)
+{
+	sqlite3 *db = store_db(s);
+	if (!db)
+		return -1;
+	sqlite3_stmt *st = store_prep(db, "SELECT value FROM meta WHERE key = ?");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st), r = 1;
+	if (rc == SQLITE_ROW) {
+		store_col_text(st, 0, val, cap);
+		r = 0;
+	} else if (rc != SQLITE_DONE) {
+		r = -1;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+struct meta_arg {
+	const char *key, *val;
+};
+
+static int meta_set_tx(sqlite3 *db, void *v)
+{
+	struct meta_arg *a = v;
+	sqlite3_stmt *st = store_prep(db, "INSERT INTO meta (key, value) VALUES (?, ?) "
+	                                  "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->val, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_meta_set(store *s, const char *key, const char *val)
+{
+	struct meta_arg a = {key, val};
+	return store_tx(s, meta_set_tx, &a);
+}

@@ -1,0 +1,222 @@
+/* store.h — kisgw's SQLite database: the order journal, fills, the KIS token
+ * cache and the trading calendar.
+ *
+ * One connection per thread (WAL: readers never block the writer), opened
+ * lazily and all closed by store_close. Every write goes through one
+ * transaction runner that retries SQLITE_BUSY with a bounded backoff; a hard
+ * failure returns -1 (the caller answers 500). Includes nothing of kis or
+ * server: sides, statuses and sources are this header's own enums.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct store store;
+
+/* Creates the file mode 0600 (umask-proof), sets WAL, synchronous=FULL,
+ * busy_timeout and foreign_keys, applies the embedded migrations (each in one
+ * transaction, recorded in schema_migrations) and seeds the built-in KRX
+ * holidays. Refuses a database whose schema is newer than this binary.
+ * NULL with a reason in err on failure. */
+store *store_open(const char *path, char *err, size_t errlen);
+/* Closes every thread's connection. No other thread may use s afterwards. */
+void store_close(store *s);
+/* 0 when the database answers (SELECT 1), for /healthz. */
+int store_ping(store *s);
+/* Highest migration version applied / known to this binary. */
+int store_schema_version(store *s);
+int store_schema_latest(void);
+/* Longest time a write waits for the database lock before failing
+ * (default 10 s; tests shorten it). */
+void store_set_write_wait(store *s, int ms);
+
+/* kis_token_store callbacks (kis/kis.h); ctx is the store*. load returns 0
+ * with token "" when only the issuance time is known. */
+int store_token_load(void *ctx, const char *key_id, char *token, size_t cap, int64_t *expires_ms,
+                     int64_t *issued_real_ms);
+int store_token_save(void *ctx, const char *key_id, const char *token, int64_t expires_ms,
+                     int64_t issued_real_ms);
+
+/* ---- orders ---- */
+
+typedef enum store_side { STORE_BUY = 0, STORE_SELL, STORE_SIDE__MAX } store_side;
+typedef enum store_type { STORE_MARKET = 0, STORE_LIMIT, STORE_TYPE__MAX } store_type;
+typedef enum store_source {
+	STORE_SRC_API = 0,
+	STORE_SRC_AUTOTRADE,
+	STORE_SRC_EXTERNAL,
+	STORE_SOURCE__MAX
+} store_source;
+typedef enum store_status {
+	ST_PENDING = 0, /* journaled, KIS not yet answered */
+	ST_SUBMITTED,   /* KIS took it (ODNO known) */
+	ST_PARTIALLY_FILLED,
+	ST_FILLED, /* final */
+	ST_CANCEL_REQUESTED,
+	ST_CANCELED,  /* final */
+	ST_REJECTED,  /* final */
+	ST_NOT_SENT,  /* final; never left */
+	ST_UNKNOWN,   /* may have reached KIS; the reconciler decides */
+	ST_NOT_FOUND, /* final; unknown and never seen at KIS */
+	ST__MAX
+} store_status;
+
+const char *store_side_name(store_side s);
+const char *store_type_name(store_type t);
+const char *store_source_name(store_source s);
+const char *store_status_name(store_status s);
+/* -1 when the name is not one of the enum's. */
+int store_side_parse(const char *s);
+int store_source_parse(const char *s);
+int store_status_parse(const char *s);
+/* 1 for filled, canceled, rejected, not_sent, not_found. */
+int store_status_final(store_status s);
+
+typedef struct store_order {
+	int64_t id;
+	char client_order_id[65]; /* "" when none */
+	char request[160];        /* canonical request, to compare replays */
+	char code[8];
+	char name[128];
+	store_side side;
+	store_type type;
+	int64_t qty, price; /* price 0 for market orders */
+	store_status status;
+	store_source source;
+	int64_t filled_qty, filled_amount, canceled_qty;
+	char broker_order_no[16]; /* ODNO, "" until known */
+	char broker_orgno[8];
+	int ord_date, ord_time; /* KST YYYYMMDD / HHMMSS */
+	int64_t sent_ms, created_ms, updated_ms;
+	char reject_code[16];
+	char reject_message[256];
+} store_order;
+
+typedef struct store_fill {
+	int64_t id, order_id;
+	int64_t qty, amount;
+	int trade_date;
+	int64_t filled_ms;
+} store_fill;
+
+/* Journal a new order. When o->client_order_id is set and an order already
+ * holds that key, nothing is written, *existing is filled and 1 returned.
+ * 0: inserted, o->id set. -1: error. */
+int store_order_insert(store *s, store_order *o, store_order *existing);
+/* 0 and filled, 1 when there is no such order, -1 on error. */
+int store_order_get(store *s, int64_t id, store_order *out);
+int store_order_get_by_key(store *s, const char *client_order_id, store_order *out);
+int store_order_get_by_broker(store *s, int ord_date, const char *odno, store_order *out);
+/* Fills of one order, oldest first (malloc'd; free with free()). */
+int store_fills_list(store *s, int64_t order_id, store_fill **out, size_t *n);
+
+/* The outcome of a send: status plus what KIS said. Only moves an order that
+ * is still pending or unknown (the reconciler may have got there first; then
+ * only the missing broker fields are filled in). not_sent also releases the
+ * idempotency key. */
+typedef struct store_send_result {
+	store_status status;
+	const char *odno, *orgno; /* NULL or "" when unknown */
+	int ord_date, ord_time;
+	const char *reject_code, *reject_message;
+	int64_t now_ms;
+} store_send_result;
+int store_order_sent(store *s, int64_t id, const store_send_result *r);
+/* Sets the local send time (just before the KIS call). */
+int store_order_mark_sending(store *s, int64_t id, int64_t sent_ms);
+/* Moves an order to status (any status; the trader decides the rules). */
+int store_order_set_status(store *s, int64_t id, store_status status, int64_t now_ms);
+/* At start-up: every order still pending may have been sent by a process
+ * that died; make it unknown. Returns how many, or -1. */
+int store_orders_pending_to_unknown(store *s, int64_t now_ms);
+
+/* What the reconciler learned about one order from KIS (cumulative). A fill
+ * is recorded for the increase of filled_qty over what the journal holds;
+ * nothing is ever subtracted, so reading the same state twice adds nothing. */
+typedef struct store_progress {
+	store_status status;   /* new status */
+	int64_t filled_qty;    /* cumulative at KIS */
+	int64_t filled_amount; /* cumulative KRW */
+	int64_t canceled_qty;
+	const char *odno, *orgno; /* fill in broker fields when missing (NULL: keep) */
+	int ord_date, ord_time;
+	const char *name; /* stock name (NULL: keep) */
+	int trade_date;   /* date of the new fill */
+	int64_t fill_ms;  /* time of the new fill */
+	int64_t now_ms;
+} store_progress;
+/* Returns the quantity of the fill added (0 when none), or -1. */
+int64_t store_order_progress(store *s, int64_t id, const store_progress *p);
+
+/* Orders in the given statuses (bitmask of 1u << status), oldest first. */
+int store_orders_by_status(store *s, unsigned status_mask, store_order **out, size_t *n);
+/* Orders with an ODNO placed on ord_date (for matching KIS rows). */
+int store_orders_on_date(store *s, int ord_date, store_order **out, size_t *n);
+
+typedef struct store_order_filter {
+	int status;        /* -1: any */
+	const char *code;  /* NULL: any */
+	int side;          /* -1: any */
+	int source;        /* -1: any */
+	int64_t from_ms;   /* created_ms >= from_ms (0: no bound) */
+	int64_t to_ms;     /* created_ms < to_ms (0: no bound) */
+	int limit;         /* 1..1000 */
+	int64_t cursor_ms; /* continue after (cursor_ms, cursor_id); cursor_id 0: start */
+	int64_t cursor_id;
+} store_order_filter;
+/* Newest first. *more is 1 when further orders follow the last one. */
+int store_orders_list(store *s, const store_order_filter *f, store_order **out, size_t *n,
+                      int *more);
+
+/* ---- holdings ---- */
+
+typedef struct store_lot {
+	int acquired_on; /* YYYYMMDD */
+	int64_t qty;
+	double price;
+} store_lot;
+
+typedef struct store_holding {
+	char code[8];
+	char name[128];
+	int64_t qty; /* everything still held per the ledger */
+	int incomplete;
+	store_lot *lots; /* open FIFO lots, oldest first */
+	size_t nlots;
+} store_holding;
+
+typedef struct store_holdings {
+	store_holding *h;
+	size_t n;
+} store_holdings;
+
+/* Open FIFO lots per code, codes ascending; lots acquired on or before
+ * max_acquired (0: all). */
+int store_holdings_get(store *s, int max_acquired, store_holdings *out);
+void store_holdings_free(store_holdings *h);
+
+/* ---- calendar ---- */
+
+/* 1 when ymd is a KRX trading day per the holidays table (weekends closed
+ * unless overridden open), 0 when not, -1 on error. */
+int store_is_trading_day(store *s, int ymd);
+/* Trading days d with from < d <= to; -1 on error. */
+int store_trading_days_between(store *s, int from, int to);
+
+typedef struct store_day {
+	int ymd;
+	int open;
+	char name[128];
+} store_day;
+/* Closures (weekday rows with open = 0) and overrides in [from, to]. */
+int store_holidays_list(store *s, int from, int to, store_day **out, size_t *n);
+/* Record what KIS chk-holiday says (source 'kis' wins over 'builtin'). */
+int store_holiday_put(store *s, int ymd, int open, const char *name);
+
+/* ---- meta ---- */
+int store_meta_get(store *s, const char *key, char *val, size_t cap); /* 1: absent */
+int store_meta_set(store *s, const char *key, const char *val);
+
+#endif

@@ -1,0 +1,333 @@
+/* test_store.c — storage: open/migrate, connections, the transaction runner,
+ * tokens, calendar. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kclock.h"
+#include "krx.h"
+#include "store.h"
+
+static char dir[64];
+
+static void db_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", dir, name);
+}
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/kisgw-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown_dir(void **state)
+{
+	(void)state;
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static store *open_fresh(const char *name)
+{
+	char path[128], err[256];
+	db_path(path, sizeof(path), name);
+	unlink(path);
+	store *s = store_open(path, err, sizeof(err));
+	if (!s)
+		fail_msg("store_open: %s", err);
+	return s;
+}
+
+static void test_open_mode_wal_migrations(void **state)
+{
+	(void)state;
+	char path[128], err[256];
+	db_path(path, sizeof(path), "mode.db");
+	unlink(path);
+	mode_t old = umask(0);
+	store *s = store_open(path, err, sizeof(err));
+	umask(old);
+	assert_non_null(s);
+	struct stat stt;
+	assert_int_equal(stat(path, &stt), 0);
+	assert_int_equal(stt.st_mode & 0777, 0600);
+	assert_int_equal(store_ping(s), 0);
+	assert_true(store_schema_latest() >= 1);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+
+	/* Independent look with raw SQLite: WAL and the migration record. */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "SELECT version, name FROM schema_migrations ORDER BY version", -1,
+	                   &st, NULL);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 1);
+	assert_string_equal((const char *)sqlite3_column_text(st, 1), "init");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+
+	/* Reopen: nothing re-applied, still works. A world-readable file is fixed. */
+	chmod(path, 0644);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(stat(path, &stt), 0);
+	assert_int_equal(stt.st_mode & 0777, 0600);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	(void)state;
+	char path[128], err[256];
+	db_path(path, sizeof(path), "newer.db");
+	unlink(path);
+	store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO schema_migrations VALUES (9999, 'future', 0)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	err[0] = 0;
+	s = store_open(path, err, sizeof(err));
+	assert_null(s);
+	assert_non_null(strstr(err, "9999"));
+	assert_non_null(strstr(err, "newer kisgw"));
+}
+
+static void test_bad_path(void **state)
+{
+	(void)state;
+	char err[256] = "";
+	assert_null(store_open("/nonexistent-dir/x/y.db", err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	assert_null(store_open("", err, sizeof(err)));
+	assert_null(store_open(NULL, err, sizeof(err)));
+	/* A file that is not a database. */
+	char path[128];
+	db_path(path, sizeof(path), "garbage.db");
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < 200; i++)
+		fputs("this is not an sqlite database at all ", f);
+	fclose(f);
+	err[0] = 0;
+	assert_null(store_open(path, err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+}
+
+static void test_token_roundtrip(void **state)
+{
+	(void)state;
+	store *s = open_fresh("token.db");
+	char tok[64];
+	int64_t exp = -1, issued = -1;
+	assert_int_equal(store_token_load(s, "k1", tok, sizeof(tok), &exp, &issued), -1);
+	assert_int_equal(store_token_save(s, "k1", "tok-abc", 1000, 500), 0);
+	assert_int_equal(store_token_load(s, "k1", tok, sizeof(tok), &exp, &issued), 0);
+	assert_string_equal(tok, "tok-abc");
+	assert_int_equal(exp, 1000);
+	assert_int_equal(issued, 500);
+	/* Replace, then drop: the issuance time stays. */
+	assert_int_equal(store_token_save(s, "k1", "tok-def", 2000, 600), 0);
+	assert_int_equal(store_token_save(s, "k1", NULL, 0, 600), 0);
+	assert_int_equal(store_token_load(s, "k1", tok, sizeof(tok), &exp, &issued), 0);
+	assert_string_equal(tok, "");
+	assert_int_equal(exp, 0);
+	assert_int_equal(issued, 600);
+	/* Another key is separate; a token too big for the buffer is "none". */
+	assert_int_equal(store_token_save(s, "k2", "0123456789abcdef", 7, 8), 0);
+	char small[8];
+	assert_int_equal(store_token_load(s, "k2", small, sizeof(small), &exp, &issued), 0);
+	assert_string_equal(small, "");
+	assert_int_equal(issued, 8);
+	assert_int_equal(store_token_load(s, "k1", tok, sizeof(tok), &exp, &issued), 0);
+	assert_int_equal(issued, 600);
+	/* Bad arguments never crash. */
+	assert_int_equal(store_token_load(s, NULL, tok, sizeof(tok), &exp, &issued), -1);
+	assert_int_equal(store_token_save(NULL, "k", "t", 1, 1), -1);
+	store_close(s);
+}
+
+struct writer_arg {
+	store *s;
+	int id;
+	int ok;
+};
+
+static void *writer(void *v)
+{
+	struct writer_arg *a = v;
+	char key[32], val[32];
+	for (int i = 0; i < 50; i++) {
+		snprintf(key, sizeof(key), "w%d-%d", a->id, i);
+		snprintf(val, sizeof(val), "%d", i * a->id);
+		if (store_meta_set(a->s, key, val) == 0)
+			a->ok++;
+	}
+	return NULL;
+}
+
+static void test_threads_each_own_connection(void **state)
+{
+	(void)state;
+	store *s = open_fresh("threads.db");
+	pthread_t th[6];
+	struct writer_arg a[6];
+	for (int i = 0; i < 6; i++) {
+		a[i] = (struct writer_arg){s, i + 1, 0};
+		pthread_create(&th[i], NULL, writer, &a[i]);
+	}
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(a[i].ok, 50);
+	}
+	char val[32];
+	assert_int_equal(store_meta_get(s, "w6-49", val, sizeof(val)), 0);
+	assert_string_equal(val, "294");
+	assert_int_equal(store_meta_get(s, "absent", val, sizeof(val)), 1);
+	store_close(s);
+}
+
+struct holder {
+	char path[128];
+	int hold_ms;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int locked;
+};
+
+/* Holds the write lock from a foreign connection for hold_ms. */
+static void *lock_holder(void *v)
+{
+	struct holder *h = v;
+	sqlite3 *db;
+	sqlite3_open(h->path, &db);
+	sqlite3_exec(db, "BEGIN IMMEDIATE; INSERT INTO meta VALUES ('holder', 'x');", NULL, NULL,
+	             NULL);
+	pthread_mutex_lock(&h->mu);
+	h->locked = 1;
+	pthread_cond_signal(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	usleep((useconds_t)h->hold_ms * 1000);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	return NULL;
+}
+
+static void run_with_lock(store *s, const char *path, int hold_ms, int expect)
+{
+	struct holder h = {.hold_ms = hold_ms};
+	snprintf(h.path, sizeof(h.path), "%s", path);
+	pthread_mutex_init(&h.mu, NULL);
+	pthread_cond_init(&h.cv, NULL);
+	pthread_t th;
+	pthread_create(&th, NULL, lock_holder, &h);
+	pthread_mutex_lock(&h.mu);
+	while (!h.locked)
+		pthread_cond_wait(&h.cv, &h.mu);
+	pthread_mutex_unlock(&h.mu);
+	assert_int_equal(store_meta_set(s, "k", "v") == 0 ? 0 : -1, expect);
+	pthread_join(th, NULL);
+	pthread_mutex_destroy(&h.mu);
+	pthread_cond_destroy(&h.cv);
+}
+
+static void test_busy_retry_and_give_up(void **state)
+{
+	(void)state;
+	char path[128];
+	db_path(path, sizeof(path), "busy.db");
+	store *s = open_fresh("busy.db");
+	/* Lock held 400 ms (longer than one SQLite busy slice): the runner waits it out. */
+	store_set_write_wait(s, 5000);
+	run_with_lock(s, path, 400, 0);
+	char val[8];
+	assert_int_equal(store_meta_get(s, "k", val, sizeof(val)), 0);
+	assert_int_equal(store_meta_get(s, "holder", val, sizeof(val)), 0);
+	/* Lock held longer than the bound: a clean failure, not a hang. */
+	store_set_write_wait(s, 200);
+	run_with_lock(s, path, 1200, -1);
+	/* And the connection is still usable afterwards. */
+	assert_int_equal(store_meta_set(s, "after", "1"), 0);
+	store_close(s);
+}
+
+static void test_calendar(void **state)
+{
+	(void)state;
+	store *s = open_fresh("cal.db");
+	/* 2026-11-16 (Mon) to 2026-11-23 (Mon): 5 trading days, no holidays. */
+	assert_int_equal(store_trading_days_between(s, 20261116, 20261123), 5);
+	assert_int_equal(store_trading_days_between(s, 20261118, 20261123), 3);
+	assert_int_equal(store_trading_days_between(s, 20261123, 20261123), 0);
+	assert_int_equal(store_trading_days_between(s, 20261123, 20261116), 0);
+	/* Every 40-day window of 2024-2027 agrees with the built-in calendar. */
+	for (int from = 20240101; from < 20271231; from = ymd_add_days(from, 17)) {
+		int to = ymd_add_days(from, 40);
+		assert_int_equal(store_trading_days_between(s, from, to),
+		                 krx_trading_days_between(from, to));
+	}
+	assert_int_equal(store_is_trading_day(s, 20260101), 0); /* New Year */
+	assert_int_equal(store_is_trading_day(s, 20261124), 1);
+	assert_int_equal(store_is_trading_day(s, 20261128), 0); /* Saturday */
+	assert_int_equal(store_is_trading_day(s, 20261399), -1);
+	/* KIS says a built-in closure is open after all, and closes a normal day. */
+	assert_int_equal(store_holiday_put(s, 20260101, 1, NULL), 0);
+	assert_int_equal(store_is_trading_day(s, 20260101), 1);
+	assert_int_equal(store_holiday_put(s, 20261125, 0, "temporary closure"), 0);
+	assert_int_equal(store_is_trading_day(s, 20261125), 0);
+	assert_int_equal(store_trading_days_between(s, 20261124, 20261127), 2);
+	store_day *d;
+	size_t n;
+	assert_int_equal(store_holidays_list(s, 20261125, 20261125, &d, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].name, "temporary closure");
+	free(d);
+	store_close(s);
+	/* KIS rows survive a restart (the built-in re-seed does not undo them). */
+	char path[128], err[256];
+	db_path(path, sizeof(path), "cal.db");
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_is_trading_day(s, 20260101), 1);
+	assert_int_equal(store_is_trading_day(s, 20261125), 0);
+	assert_int_equal(store_is_trading_day(s, 20261225), 0); /* Christmas, built-in */
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_open_mode_wal_migrations),
+	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_bad_path),
+	    cmocka_unit_test(test_token_roundtrip),
+	    cmocka_unit_test(test_threads_each_own_connection),
+	    cmocka_unit_test(test_busy_retry_and_give_up),
+	    cmocka_unit_test(test_calendar),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
+}
