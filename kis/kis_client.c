@@ -93,6 +93,8 @@ void kis_config_defaults(kis_config *cfg)
 		cfg->read_retries = 3;
 	if (cfg->verify_tls == 0)
 		cfg->verify_tls = 1;
+	if (cfg->token_min_interval_ms <= 0)
+		cfg->token_min_interval_ms = 60000;
 }
 
 /* Real ids (new, old); virtual = first letter T/J/C → V unless real-only. */

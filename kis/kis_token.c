@@ -4,8 +4,8 @@
  * real-account issuance sends the user a KakaoTalk message, so: the token is
  * persisted through cfg.store and reused across restarts; one issuance runs
  * at a time (single flight: the first caller issues, the others wait on a
- * condition variable); the one-a-minute rule is kept on REAL time
- * (issued_real_ms, persisted) whatever the KIS clock says; a caller that
+ * condition variable); the one-a-minute rule (token_min_interval_ms) is
+ * kept on REAL time (issued_real_ms, persisted) whatever the KIS clock says; a caller that
  * would have to wait longer than token_wait_ms gets KIS_E_TOKEN with
  * retry_after_s instead of spinning. Expiry follows the KIS clock
  * (cfg.now_ms) and access_token_token_expired wins over expires_in.
@@ -19,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define TOKEN_MIN_INTERVAL_MS 60000
 
 void kis_token_state_init(struct kis_token_state *t)
 {
@@ -152,6 +150,7 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 	struct kis_token_state *t = &c->tok;
 	const int64_t margin_ms = (int64_t)c->cfg.token_margin_s * 1000;
 	const int64_t deadline = mono_ms() + c->cfg.token_wait_ms;
+	const int64_t min_gap = c->cfg.token_min_interval_ms;
 	kis_error local;
 	if (!err)
 		err = &local;
@@ -188,7 +187,7 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 		}
 
 		int64_t rnow = real_ms();
-		int64_t next_ok = t->issued_real_ms ? t->issued_real_ms + TOKEN_MIN_INTERVAL_MS : 0;
+		int64_t next_ok = t->issued_real_ms ? t->issued_real_ms + min_gap : 0;
 		if (t->blocked_until_real_ms > next_ok)
 			next_ok = t->blocked_until_real_ms;
 		if (rnow < next_ok) {
@@ -199,8 +198,10 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 			if (mono_ms() + wait > deadline) {
 				int blocked = t->blocked_until_real_ms > rnow;
 				pthread_mutex_unlock(&t->mu);
-				kis_err_set(err, KIS_E_TOKEN,
-				            "token issuance is allowed once a minute; retry later");
+				kis_err_set(
+				    err, KIS_E_TOKEN,
+				    "token issuance is limited to one per %lld s; retry later",
+				    (long long)(min_gap / 1000));
 				if (blocked)
 					snprintf(err->msg_cd, sizeof err->msg_cd, "EGW00133");
 				err->retry_after_s = (int)((wait + 999) / 1000);
@@ -233,7 +234,7 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 			return give(t, buf, cap);
 		}
 		if (ierr.msg_cd[0] && strcmp(ierr.msg_cd, "EGW00133") == 0) {
-			t->blocked_until_real_ms = real_ms() + TOKEN_MIN_INTERVAL_MS;
+			t->blocked_until_real_ms = real_ms() + min_gap;
 			t->last_err = ierr;
 			pthread_cond_broadcast(&t->cv);
 			continue; /* → wait within budget or KIS_E_TOKEN with retry_after */

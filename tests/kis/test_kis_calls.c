@@ -921,6 +921,7 @@ static void test_client_config(void **state)
 	assert_int_equal(d.token_wait_ms, 5000);
 	assert_int_equal(d.read_retries, 3);
 	assert_int_equal(d.verify_tls, 1);
+	assert_int_equal(d.token_min_interval_ms, 60000);
 	memset(&d, 0, sizeof d);
 	d.real = 1;
 	kis_config_defaults(&d);

@@ -254,6 +254,26 @@ static void test_min_interval_wait(void **state)
 	fx_free(f);
 }
 
+/* The interval is configurable (kis-sim runs with shorter ones). */
+static void test_min_interval_configured(void **state)
+{
+	fx *f = fx_new();
+	tstore_put(&f->st, "", 0, real_ms() - 100);
+	f->cfg.token_min_interval_ms = 400;
+	f->cfg.token_wait_ms = 50;
+	fx_client(f);
+	kis_error e;
+	assert_int_equal(kis_token_ensure(f->c, &e), KIS_E_TOKEN);
+	assert_int_equal(e.retry_after_s, 1);
+	assert_int_equal(tokenp_calls(f), 0);
+	kis_client_free(f->c);
+	f->cfg.token_wait_ms = 2000;
+	fx_client(f);
+	assert_int_equal(kis_token_ensure(f->c, &e), KIS_OK);
+	assert_int_equal(tokenp_calls(f), 1);
+	fx_free(f);
+}
+
 /* ---- refresh ahead of expiry ---- */
 
 static void test_margin_refresh(void **state)
@@ -446,6 +466,7 @@ int main(void)
 	    cmocka_unit_test(test_persisted_token_reused),
 	    cmocka_unit_test(test_min_interval),
 	    cmocka_unit_test(test_min_interval_wait),
+	    cmocka_unit_test(test_min_interval_configured),
 	    cmocka_unit_test(test_margin_refresh),
 	    cmocka_unit_test(test_margin_recent_issue_keeps_token),
 	    cmocka_unit_test(test_expiry_source),
