@@ -19,6 +19,7 @@ struct fake_kis {
 	pthread_mutex_t mu;
 	fk_req *log;
 	int n, cap;
+	int conns; /* TCP connections accepted */
 };
 
 typedef struct conn_ctx {
@@ -172,6 +173,25 @@ static void on_done(void *cls, struct MHD_Connection *conn, void **req_cls,
 	}
 }
 
+static void on_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+                    enum MHD_ConnectionNotificationCode toe)
+{
+	fake_kis *f = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		pthread_mutex_lock(&f->mu);
+		f->conns++;
+		pthread_mutex_unlock(&f->mu);
+	}
+}
+
+int fk_connections(fake_kis *f)
+{
+	pthread_mutex_lock(&f->mu);
+	int n = f->conns;
+	pthread_mutex_unlock(&f->mu);
+	return n;
+}
+
 fake_kis *fk_start(fk_handler h, void *ud)
 {
 	fake_kis *f = calloc(1, sizeof *f);
@@ -188,7 +208,8 @@ fake_kis *fk_start(fk_handler h, void *ud)
 	f->d = MHD_start_daemon(
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0,
 	    NULL, NULL, on_request, f, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED,
-	    on_done, f, MHD_OPTION_CONNECTION_LIMIT, 200u, MHD_OPTION_END);
+	    on_done, f, MHD_OPTION_NOTIFY_CONNECTION, on_conn, f, MHD_OPTION_CONNECTION_LIMIT, 200u,
+	    MHD_OPTION_END);
 	if (!f->d) {
 		free(f);
 		return NULL;

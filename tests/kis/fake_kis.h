@@ -49,6 +49,8 @@ void fk_stop(fake_kis *f);
 const char *fk_url(const fake_kis *f);
 /* Requests seen so far, and copies of them (for checking headers/bodies). */
 int fk_count(fake_kis *f);
+/* TCP connections accepted so far (connection reuse checks). */
+int fk_connections(fake_kis *f);
 int fk_count_path(fake_kis *f, const char *path_suffix);
 /* Copy of request i (0-based); caller frees with fk_req_free. 0 or -1. */
 int fk_get(fake_kis *f, int i, fk_req *out);

@@ -894,6 +894,54 @@ static void test_client_busy(void **state)
 	fx_free(f);
 }
 
+typedef struct par_arg {
+	kis_client *c;
+	int ok;
+} par_arg;
+
+static void *price_worker(void *arg)
+{
+	par_arg *a = arg;
+	for (int i = 0; i < 10; i++) {
+		kis_quote q;
+		kis_error e;
+		if (kis_price_get(a->c, "005930", &q, &e) == KIS_OK && q.price == 74400)
+			a->ok++;
+	}
+	return NULL;
+}
+
+/* Connections are kept and shared: sequential calls use one connection,
+ * 4 threads at most 4; every thread's calls are counted for it alone. */
+static void test_connection_reuse(void **state)
+{
+	fx *f = fx_new(1);
+	fx_client(f);
+	kis_thread_calls_reset();
+	for (int i = 0; i < 20; i++) {
+		kis_quote q;
+		kis_error e;
+		assert_int_equal(kis_price_get(f->c, "005930", &q, &e), KIS_OK);
+	}
+	assert_int_equal(kis_thread_calls(), 20);
+	assert_int_equal(fk_connections(f->fk), 1);
+	par_arg a[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		a[i].c = f->c;
+		a[i].ok = 0;
+		pthread_create(&th[i], NULL, price_worker, &a[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(a[i].ok, 10);
+	}
+	assert_int_equal(kis_thread_calls(), 20); /* other threads' calls are theirs */
+	assert_in_range(fk_connections(f->fk), 1, 4);
+	assert_int_equal(fk_count(f->fk), 60);
+	fx_free(f);
+}
+
 static void test_client_config(void **state)
 {
 	kis_config cfg;
@@ -947,6 +995,7 @@ int main(void)
 	    cmocka_unit_test(test_order_no_resend),
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_client_busy),
+	    cmocka_unit_test(test_connection_reuse),
 	    cmocka_unit_test(test_client_config),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, NULL);
