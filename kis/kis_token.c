@@ -125,6 +125,11 @@ static int token_issue(kis_client *c, char *tok, size_t cap, int64_t *expires_ms
 		}
 		exp = kis_now_ms(c) + secs * 1000;
 	}
+	if (exp <= kis_now_ms(c)) {
+		json_decref(j);
+		kis_err_set(err, KIS_E_BAD_REPLY, "tokenP reply with an expiry in the past");
+		return KIS_E_BAD_REPLY;
+	}
 	snprintf(tok, cap, "%s", s);
 	*expires_ms = exp;
 	json_decref(j);
