@@ -40,8 +40,8 @@ static int find_sim(const gw_settings *cfg, char *out, size_t len)
 		char *slash = strrchr(self, '/');
 		if (slash) {
 			*slash = 0;
-			snprintf(out, len, "%s/kis-sim", self);
-			if (executable(out))
+			if (snprintf(out, len, "%.*s/kis-sim", (int)(len - 9), self) < (int)len &&
+			    executable(out))
 				return 0;
 		}
 	}

@@ -210,17 +210,17 @@ static void test_balance_pages(void **state)
 {
 	testenv e;
 	up(&e, NULL, NULL);
-	static const char *codes[] = {
-	    "005930", "000660", "035420", "035720", "051910", "005380", "000270", "068270",
-	    "105560", "055550", "006400", "207940", "012330", "028260", "066570", "003550",
-	    "017670", "030200", "034730", "015760", "096770", "032830", "009150", "018260",
-	    "011200", "010130", "086790", "003670", "047050", "259960", "352820", "323410",
-	    "377300", "010950", "024110", "000810", "011170", "009540", "036570", "251270",
-	    "034020", "042700", "247540", "086520", "028300"};
+	/* 45 distinct codes from the simulator's universe. */
+	json_t *stocks = h_json(e.sim.port, "GET", "/__sim/stocks", NULL, NULL);
+	json_t *list = json_object_get(stocks, "stocks");
+	assert_true(json_array_size(list) >= 45);
 	json_t *holdings = json_array();
 	for (int i = 0; i < 45; i++)
-		json_array_append_new(holdings, json_pack("{s:s,s:i,s:i}", "code", codes[i], "qty",
-		                                          10 + i, "avg_price", 10000));
+		json_array_append_new(holdings,
+		                      json_pack("{s:O,s:i,s:i}", "code",
+		                                json_object_get(json_array_get(list, i), "code"),
+		                                "qty", 10 + i, "avg_price", 10000));
+	json_decref(stocks);
 	json_t *reset = json_pack("{s:s,s:I,s:o}", "account", "50012345-01", "cash",
 	                          (json_int_t)50000000, "holdings", holdings);
 	char *body = json_dumps(reset, 0);
@@ -608,6 +608,8 @@ int main(void)
 	    cmocka_unit_test(test_balance_pages),
 	    cmocka_unit_test(test_expired_token_recovery),
 	    cmocka_unit_test(test_quote_cache),
+	    cmocka_unit_test(test_quote_single_flight),
+	    cmocka_unit_test(test_cors),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_body_too_large),
 	    cmocka_unit_test(test_api_token),
