@@ -19,16 +19,16 @@
 
 typedef enum kis_status {
 	KIS_OK = 0,
-	KIS_E_TOKEN,      /* no usable token (issuance refused / cooling down): retry later */
-	KIS_E_CONFIG,     /* credentials or account refused (EGW00103/00105/00206, OPSQ2000) */
-	KIS_E_BUSY,       /* local limiter wait exceeded; the request never left */
-	KIS_E_RATE_LIMIT, /* EGW00201 still after the bounded retries; KIS did not process it */
-	KIS_E_TRANSIENT,  /* EGW00001/00002, non-JSON 5xx, connection failure */
-	KIS_E_TIMEOUT,    /* no answer in time, or EGW00301/00302 */
-	KIS_E_REJECTED,   /* business refusal: msg_cd/msg1 say why */
-	KIS_E_BAD_REPLY,  /* reply that does not parse or lacks fields */
+	KIS_E_TOKEN,       /* no usable token (issuance refused / cooling down): retry later */
+	KIS_E_CONFIG,      /* credentials or account refused (EGW00103/00105/00206, OPSQ2000) */
+	KIS_E_BUSY,        /* local limiter wait exceeded; the request never left */
+	KIS_E_RATE_LIMIT,  /* EGW00201 still after the bounded retries; KIS did not process it */
+	KIS_E_TRANSIENT,   /* EGW00001/00002, non-JSON 5xx, connection failure */
+	KIS_E_TIMEOUT,     /* no answer in time, or EGW00301/00302 */
+	KIS_E_REJECTED,    /* business refusal: msg_cd/msg1 say why */
+	KIS_E_BAD_REPLY,   /* reply that does not parse or lacks fields */
 	KIS_E_UNSUPPORTED, /* not available in this environment (e.g. virtual) */
-	KIS_E_INTERNAL,   /* out of memory, libcurl setup */
+	KIS_E_INTERNAL,    /* out of memory, libcurl setup */
 	KIS_E__MAX
 } kis_status;
 
@@ -50,27 +50,27 @@ typedef struct kis_token_store {
 	void *ctx;
 	/* 0 and filled when a token is stored for key_id, -1 otherwise. */
 	int (*load)(void *ctx, const char *key_id, char *token, size_t cap, int64_t *expires_ms,
-		    int64_t *issued_real_ms);
+	            int64_t *issued_real_ms);
 	/* token == NULL drops the stored token (keeps issued_real_ms). */
 	int (*save)(void *ctx, const char *key_id, const char *token, int64_t expires_ms,
-		    int64_t issued_real_ms);
+	            int64_t issued_real_ms);
 } kis_token_store;
 
 typedef struct kis_config {
-	const char *base_url;   /* e.g. https://openapivts.koreainvestment.com:29443 */
-	const char *app_key;    /* 36 chars */
-	const char *app_secret; /* 180 chars; never logged */
-	const char *account;    /* "12345678-01" */
-	int real;               /* 1: real-money tr_ids; 0: virtual */
-	int old_tr_ids;         /* 1: use the pre-2025 order/ccld tr_ids */
-	int rate_per_sec;       /* default 20 real, 2 virtual */
-	int queue_wait_ms;      /* longest wait in the limiter before KIS_E_BUSY */
-	int connect_timeout_ms; /* default 3000 */
-	int timeout_ms;         /* whole request, default 10000 */
-	int token_margin_s;     /* refresh this long before expiry, default 600 */
-	int token_wait_ms;      /* how long a caller waits for a token, default 5000 */
-	int read_retries;       /* retries of a read after EGW00201/transient, default 3 */
-	int verify_tls;         /* default 1 */
+	const char *base_url;      /* e.g. https://openapivts.koreainvestment.com:29443 */
+	const char *app_key;       /* 36 chars */
+	const char *app_secret;    /* 180 chars; never logged */
+	const char *account;       /* "12345678-01" */
+	int real;                  /* 1: real-money tr_ids; 0: virtual */
+	int old_tr_ids;            /* 1: use the pre-2025 order/ccld tr_ids */
+	int rate_per_sec;          /* default 20 real, 2 virtual */
+	int queue_wait_ms;         /* longest wait in the limiter before KIS_E_BUSY */
+	int connect_timeout_ms;    /* default 3000 */
+	int timeout_ms;            /* whole request, default 10000 */
+	int token_margin_s;        /* refresh this long before expiry, default 600 */
+	int token_wait_ms;         /* how long a caller waits for a token, default 5000 */
+	int read_retries;          /* retries of a read after EGW00201/transient, default 3 */
+	int verify_tls;            /* default 1 */
 	int token_min_interval_ms; /* least real time between issuances, default 60000 */
 	int64_t (*now_ms)(void *clock_ctx); /* epoch ms; NULL = real time */
 	void *clock_ctx;
@@ -130,7 +130,7 @@ typedef struct kis_bars {
 /* inquire-daily-itemchartprice (FHKST03010100), daily, adjusted, following
  * the 100-bar date paging back to from_ymd. */
 int kis_daily_bars_get(kis_client *c, const char *code, int from_ymd, int to_ymd, kis_bars *out,
-		       kis_error *err);
+                       kis_error *err);
 void kis_bars_free(kis_bars *b);
 
 /* ---- account ---- */
@@ -164,7 +164,7 @@ typedef struct kis_buying_power {
 
 /* inquire-psbl-order. code NULL: cash only. price 0: market order. */
 int kis_buying_power_get(kis_client *c, const char *code, int64_t price, kis_buying_power *out,
-			 kis_error *err);
+                         kis_error *err);
 
 /* ---- orders ---- */
 
@@ -178,9 +178,9 @@ typedef struct kis_order_req {
 } kis_order_req;
 
 typedef struct kis_order_ack {
-	char odno[16];  /* ODNO, 10 digits */
-	char orgno[8];  /* KRX_FWDG_ORD_ORGNO, 5 chars */
-	int ord_time;   /* ORD_TMD as HHMMSS */
+	char odno[16]; /* ODNO, 10 digits */
+	char orgno[8]; /* KRX_FWDG_ORD_ORGNO, 5 chars */
+	int ord_time;  /* ORD_TMD as HHMMSS */
 } kis_order_ack;
 
 /* order-cash. Never retried except after EGW00201 (bounded). On failure
@@ -188,27 +188,27 @@ typedef struct kis_order_ack {
 int kis_order_cash(kis_client *c, const kis_order_req *req, kis_order_ack *out, kis_error *err);
 /* order-rvsecncl, cancel of the whole remaining quantity. */
 int kis_order_cancel(kis_client *c, const char *orgno, const char *odno, kis_order_ack *out,
-		     kis_error *err);
+                     kis_error *err);
 
 typedef struct kis_ccld_query {
 	int from_ymd, to_ymd;
-	kis_side side;     /* KIS_SIDE_ANY: both */
-	const char *code;  /* NULL: all */
-	int ccld;          /* 0 all, 1 filled, 2 unfilled */
-	const char *odno;  /* NULL: all */
+	kis_side side;    /* KIS_SIDE_ANY: both */
+	const char *code; /* NULL: all */
+	int ccld;         /* 0 all, 1 filled, 2 unfilled */
+	const char *odno; /* NULL: all */
 } kis_ccld_query;
 
 typedef struct kis_ccld_row {
-	int ord_date;        /* YYYYMMDD */
-	int ord_time;        /* HHMMSS */
+	int ord_date; /* YYYYMMDD */
+	int ord_time; /* HHMMSS */
 	char odno[16];
-	char orgn_odno[16];  /* original order of a modify/cancel row, else "" */
-	char orgno[8];       /* ord_gno_brno */
+	char orgn_odno[16]; /* original order of a modify/cancel row, else "" */
+	char orgno[8];      /* ord_gno_brno */
 	char code[8];
 	char name[128];
 	kis_side side;
-	int market;          /* 1 when ORD_DVSN 01 */
-	int cancel_row;      /* cncl_yn == "Y" */
+	int market;     /* 1 when ORD_DVSN 01 */
+	int cancel_row; /* cncl_yn == "Y" */
 	int64_t ord_qty, ord_price;
 	int64_t filled_qty, filled_amount, canceled_qty, remaining_qty, rejected_qty;
 	double avg_fill_price;
@@ -222,9 +222,33 @@ typedef struct kis_ccld_list {
 
 /* inquire-daily-ccld over every page; picks the >3-month TR for ranges
  * that start more than three months before today. */
-int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *q, kis_ccld_list *out,
-		       kis_error *err);
+int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *q, kis_ccld_list *out, kis_error *err);
 void kis_ccld_list_free(kis_ccld_list *l);
+
+/* inquire-psbl-rvsecncl (TTTC0084R): orders that can still be cancelled,
+ * every page. Real only: KIS_E_UNSUPPORTED in virtual, where
+ * kis_daily_ccld_get with ccld = 2 (unfilled) is the substitute. */
+typedef struct kis_open_order {
+	char odno[16];
+	char orgn_odno[16];
+	char orgno[8]; /* ord_gno_brno */
+	char code[8];
+	char name[128];
+	kis_side side;
+	int market;   /* ORD_DVSN 01 */
+	int ord_time; /* HHMMSS */
+	int64_t ord_qty, ord_price, filled_qty;
+	int64_t cancelable_qty; /* psbl_qty */
+} kis_open_order;
+
+typedef struct kis_open_orders {
+	kis_open_order *rows;
+	size_t n;
+	int pages;
+} kis_open_orders;
+
+int kis_open_orders_get(kis_client *c, kis_open_orders *out, kis_error *err);
+void kis_open_orders_free(kis_open_orders *o);
 
 /* chk-holiday (CTCA0903R, real only; KIS_E_UNSUPPORTED in virtual). */
 typedef struct kis_day {

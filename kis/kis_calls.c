@@ -19,6 +19,7 @@
 #define P_CCLD    "/uapi/domestic-stock/v1/trading/inquire-daily-ccld"
 #define P_ORDER   "/uapi/domestic-stock/v1/trading/order-cash"
 #define P_RVSE    "/uapi/domestic-stock/v1/trading/order-rvsecncl"
+#define P_OPEN    "/uapi/domestic-stock/v1/trading/inquire-psbl-rvsecncl"
 
 /* A broken upstream that keeps saying "more" must not keep us forever:
  * 500 pages is 25,000 balance rows or 50,000 orders on a real account. */
@@ -764,6 +765,106 @@ int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *qr, kis_ccld_list *o
 	if (rc != KIS_OK) {
 		int pages = out->pages;
 		kis_ccld_list_free(out);
+		out->pages = pages;
+	}
+	return rc;
+}
+
+/* ---- inquire-psbl-rvsecncl (real only) ---- */
+
+void kis_open_orders_free(kis_open_orders *o)
+{
+	if (!o)
+		return;
+	free(o->rows);
+	o->rows = NULL;
+	o->n = 0;
+}
+
+typedef struct open_ctx {
+	kis_open_orders *o;
+	size_t cap;
+} open_ctx;
+
+static int open_page(kis_client *c, void *ud, const json_t *page, kis_error *err)
+{
+	open_ctx *x = ud;
+	const json_t *rows = json_object_get(page, "output");
+	if (rows && !json_is_array(rows) && !json_is_null(rows))
+		return bad_reply(c, err, "output");
+	for (size_t i = 0; i < json_array_size(rows); i++) {
+		const json_t *o = json_array_get(rows, i);
+		if (!json_is_object(o))
+			return bad_reply(c, err, "output[]");
+		kis_rd r = {o, NULL};
+		kis_open_order w;
+		memset(&w, 0, sizeof w);
+		char tm[16], sd[8], dv[8];
+		kis_rd_str(&r, "odno", w.odno, sizeof w.odno);
+		if (r.bad == NULL && !w.odno[0])
+			continue; /* blank filler row */
+		kis_rd_str_opt(&r, "orgn_odno", w.orgn_odno, sizeof w.orgn_odno);
+		kis_rd_str_opt(&r, "ord_gno_brno", w.orgno, sizeof w.orgno);
+		kis_rd_str(&r, "pdno", w.code, sizeof w.code);
+		kis_rd_str_opt(&r, "prdt_name", w.name, sizeof w.name);
+		kis_rd_str(&r, "sll_buy_dvsn_cd", sd, sizeof sd);
+		kis_rd_str_opt(&r, "ord_dvsn_cd", dv, sizeof dv);
+		kis_rd_str(&r, "ord_tmd", tm, sizeof tm);
+		w.ord_qty = kis_rd_i64(&r, "ord_qty");
+		w.ord_price = kis_rd_i64(&r, "ord_unpr");
+		w.filled_qty = kis_rd_i64(&r, "tot_ccld_qty");
+		w.cancelable_qty = kis_rd_i64(&r, "psbl_qty");
+		if (r.bad)
+			return bad_reply(c, err, r.bad);
+		w.ord_time = hhmmss_from_str(tm);
+		if (w.ord_time < 0)
+			return bad_reply(c, err, "ord_tmd");
+		if (strcmp(sd, "01") == 0)
+			w.side = KIS_SIDE_SELL;
+		else if (strcmp(sd, "02") == 0)
+			w.side = KIS_SIDE_BUY;
+		else
+			return bad_reply(c, err, "sll_buy_dvsn_cd");
+		w.market = strcmp(dv, "01") == 0;
+		if (x->o->n == x->cap) {
+			size_t ncap = x->cap ? x->cap * 2 : 32;
+			kis_open_order *nv = realloc(x->o->rows, ncap * sizeof *nv);
+			if (!nv)
+				return fail(c, err, KIS_E_INTERNAL, "out of memory");
+			x->o->rows = nv;
+			x->cap = ncap;
+		}
+		x->o->rows[x->o->n++] = w;
+	}
+	return KIS_OK;
+}
+
+int kis_open_orders_get(kis_client *c, kis_open_orders *out, kis_error *err)
+{
+	kis_error local;
+	err = err_or_scratch(err, &local);
+	memset(out, 0, sizeof *out);
+	char tr[16];
+	if (!kis_tr_id(KIS_TR_PSBL_RVSECNCL, c->cfg.real, c->cfg.old_tr_ids, tr, sizeof tr))
+		return fail(c, err, KIS_E_UNSUPPORTED,
+		            "inquire-psbl-rvsecncl is not available in virtual");
+	kis_qs q = {0};
+	kis_qs_add(&q, "CANO", c->cano);
+	kis_qs_add(&q, "ACNT_PRDT_CD", c->acnt_prdt_cd);
+	kis_qs_add(&q, "INQR_DVSN_1", "0"); /* order sequence */
+	kis_qs_add(&q, "INQR_DVSN_2", "0"); /* both sides */
+	if (q.oom) {
+		kis_qs_free(&q);
+		return fail(c, err, KIS_E_INTERNAL, "out of memory");
+	}
+	pager pg = {P_OPEN,          tr, q.s, "CTX_AREA_FK100", "CTX_AREA_NK100", "ctx_area_fk100",
+	            "ctx_area_nk100"};
+	open_ctx x = {out, 0};
+	int rc = pager_run(c, &pg, open_page, &x, &out->pages, err);
+	kis_qs_free(&q);
+	if (rc != KIS_OK) {
+		int pages = out->pages;
+		kis_open_orders_free(out);
 		out->pages = pages;
 	}
 	return rc;

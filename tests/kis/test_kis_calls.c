@@ -217,6 +217,33 @@ static void reply_holidays(cs *s, const fk_req *req, fk_reply *rep)
 	snprintf(rep->tr_cont, sizeof rep->tr_cont, "%s", more ? "M" : "D");
 }
 
+/* Open orders: two pages of 50 and 7. */
+static void reply_open(const fk_req *req, fk_reply *rep)
+{
+	const char *nk = fk_arg(req, "CTX_AREA_NK100");
+	int page = nk && nk[0] ? atoi(nk + 5) : 0;
+	int from = page * 50, to = page ? 57 : 50;
+	json_t *rows = json_array();
+	for (int i = from; i < to; i++) {
+		char odno[16];
+		snprintf(odno, sizeof odno, "%010d", 5000 + i);
+		json_array_append_new(
+		    rows, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+		                    "ord_gno_brno", "06010", "odno", odno, "orgn_odno", "", "pdno",
+		                    "005930", "prdt_name", "삼성전자", "ord_qty", "10", "ord_unpr",
+		                    "70000", "ord_tmd", "093000", "tot_ccld_qty", "4", "psbl_qty",
+		                    "6", "sll_buy_dvsn_cd", "02", "ord_dvsn_cd", "00"));
+	}
+	char nk_next[128];
+	pad100(nk_next, "page=1");
+	json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "rt_cd", "0", "msg_cd", "KIOK0510",
+	                      "msg1", "ok", "ctx_area_fk100", FK, "ctx_area_nk100",
+	                      page ? NK_LAST : nk_next, "output", rows);
+	rep->body = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	snprintf(rep->tr_cont, sizeof rep->tr_cont, "%s", page ? "D" : "F");
+}
+
 static void reply_order(cs *s, const fk_req *req, fk_reply *rep)
 {
 	switch (s->order_mode) {
@@ -276,6 +303,8 @@ static void handler(void *ud, const fk_req *req, fk_reply *rep)
 		reply_bars(req, rep);
 	else if (ends(req->path, "/inquire-daily-ccld"))
 		reply_ccld(s, req, rep);
+	else if (ends(req->path, "/inquire-psbl-rvsecncl"))
+		reply_open(req, rep);
 	else if (ends(req->path, "/chk-holiday"))
 		reply_holidays(s, req, rep);
 	else if (ends(req->path, "/order-cash") || ends(req->path, "/order-rvsecncl"))
@@ -685,6 +714,37 @@ static void test_holidays(void **state)
 	fx_free(f);
 }
 
+static void test_open_orders(void **state)
+{
+	fx *f = fx_new(0);
+	fx_client(f);
+	kis_open_orders o;
+	kis_error e;
+	assert_int_equal(kis_open_orders_get(f->c, &o, &e), KIS_E_UNSUPPORTED);
+	assert_int_equal(fk_count(f->fk), 0);
+	fx_free(f);
+
+	f = fx_new(1);
+	fx_client(f);
+	assert_int_equal(kis_open_orders_get(f->c, &o, &e), KIS_OK);
+	assert_int_equal(o.pages, 2);
+	assert_int_equal((int)o.n, 57);
+	assert_string_equal(o.rows[56].odno, "0000005056");
+	assert_string_equal(o.rows[0].orgno, "06010");
+	assert_int_equal(o.rows[0].side, KIS_SIDE_BUY);
+	assert_int_equal(o.rows[0].ord_time, 93000);
+	assert_true(o.rows[0].cancelable_qty == 6 && o.rows[0].filled_qty == 4);
+	assert_true(o.rows[0].ord_qty == 10 && o.rows[0].ord_price == 70000);
+	kis_open_orders_free(&o);
+	fk_req r;
+	req_at(f, 1, &r);
+	assert_string_equal(r.tr_id, "TTTC0084R");
+	assert_string_equal(r.tr_cont, "N");
+	assert_string_equal(fk_arg(&r, "CTX_AREA_FK100"), FK);
+	fk_req_free(&r);
+	fx_free(f);
+}
+
 /* ---- orders ---- */
 
 static void check_order_body(const char *body, const char *pdno, const char *dvsn, const char *qty,
@@ -981,21 +1041,14 @@ static void test_client_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_price),
-	    cmocka_unit_test(test_price_bad_replies),
-	    cmocka_unit_test(test_read_retries),
-	    cmocka_unit_test(test_daily_bars_paging),
-	    cmocka_unit_test(test_balance_pages),
-	    cmocka_unit_test(test_balance_stuck_upstream),
-	    cmocka_unit_test(test_buying_power),
-	    cmocka_unit_test(test_ccld_pages_and_tr),
-	    cmocka_unit_test(test_holidays),
-	    cmocka_unit_test(test_order_shape),
-	    cmocka_unit_test(test_order_rate_limit),
-	    cmocka_unit_test(test_order_no_resend),
-	    cmocka_unit_test(test_connection_refused),
-	    cmocka_unit_test(test_client_busy),
-	    cmocka_unit_test(test_connection_reuse),
+	    cmocka_unit_test(test_price),           cmocka_unit_test(test_price_bad_replies),
+	    cmocka_unit_test(test_read_retries),    cmocka_unit_test(test_daily_bars_paging),
+	    cmocka_unit_test(test_balance_pages),   cmocka_unit_test(test_balance_stuck_upstream),
+	    cmocka_unit_test(test_buying_power),    cmocka_unit_test(test_ccld_pages_and_tr),
+	    cmocka_unit_test(test_holidays),        cmocka_unit_test(test_open_orders),
+	    cmocka_unit_test(test_order_shape),     cmocka_unit_test(test_order_rate_limit),
+	    cmocka_unit_test(test_order_no_resend), cmocka_unit_test(test_connection_refused),
+	    cmocka_unit_test(test_client_busy),     cmocka_unit_test(test_connection_reuse),
 	    cmocka_unit_test(test_client_config),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, NULL);

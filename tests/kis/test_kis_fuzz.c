@@ -155,6 +155,20 @@ static int call_holidays(kis_client *c)
 	return rc;
 }
 
+static int call_open(kis_client *c)
+{
+	kis_open_orders o;
+	kis_error e;
+	int rc = kis_open_orders_get(c, &o, &e);
+	if (rc == KIS_OK)
+		for (size_t i = 0; i < o.n; i++)
+			check_str(o.rows[i].odno, sizeof o.rows[i].odno);
+	else
+		assert_null(o.rows);
+	kis_open_orders_free(&o);
+	return rc;
+}
+
 static const struct tmpl {
 	const char *name;
 	call_fn fn;
@@ -198,6 +212,12 @@ static const struct tmpl {
      "{\"rt_cd\":\"0\",\"msg_cd\":\"APBK0013\",\"msg1\":\"주문 전송 완료 되었습니다.\","
      "\"output\":{\"KRX_FWDG_ORD_ORGNO\":\"06010\",\"ODNO\":\"0001569157\",\"ORD_TMD\":"
      "\"155211\"}}"},
+    {"open", call_open,
+     "{\"rt_cd\":\"0\",\"msg_cd\":\"KIOK0510\",\"msg1\":\"ok\",\"ctx_area_fk100\":\"\","
+     "\"ctx_area_nk100\":\"\",\"output\":[{\"ord_gno_brno\":\"06010\",\"odno\":"
+     "\"0000005000\",\"orgn_odno\":\"\",\"pdno\":\"005930\",\"prdt_name\":\"x\","
+     "\"ord_qty\":\"10\",\"ord_unpr\":\"70000\",\"ord_tmd\":\"093000\",\"tot_ccld_qty\":"
+     "\"4\",\"psbl_qty\":\"6\",\"sll_buy_dvsn_cd\":\"02\",\"ord_dvsn_cd\":\"00\"}]}"},
     {"holidays", call_holidays,
      "{\"rt_cd\":\"0\",\"msg_cd\":\"KIOK0460\",\"msg1\":\"ok\",\"ctx_area_fk\":\"\","
      "\"ctx_area_nk\":\"\",\"output\":[{\"bass_dt\":\"20261124\",\"opnd_yn\":\"Y\"},{"
