@@ -448,6 +448,11 @@ static int balance_page(kis_client *c, void *ud, const json_t *page, kis_error *
 		if (r.bad)
 			return bad_reply(c, err, r.bad);
 		x->have_summary = 1;
+	} else {
+		/* KIOK0560 "nothing to show": an empty account, zero totals */
+		const char *cd = json_string_value(json_object_get(page, "msg_cd"));
+		if (cd && strncmp(cd, "KIOK0560", 8) == 0)
+			x->have_summary = 1;
 	}
 	return KIS_OK;
 }

@@ -440,9 +440,9 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 		rc = kis_http_do(c, &hr, &resp, err);
 		if (rc != 0) {
 			/* no reply: reads retry connection failures; orders never
-			 * (unless the request provably did not leave) */
-			int may_retry = rc == KIS_E_TRANSIENT && retries < max_retries &&
-			                (!is_order || !err->sent);
+			 * (EGW00201 is their only automatic resend) — err->sent
+			 * tells the caller whether KIS may have the order */
+			int may_retry = rc == KIS_E_TRANSIENT && retries < max_retries && !is_order;
 			if (!may_retry) {
 				memset(token, 0, sizeof token);
 				return finish(c, err, rc);

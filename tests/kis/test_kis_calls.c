@@ -29,6 +29,7 @@ typedef struct cs {
 	int order_mode;
 	int bal_rows, bal_page; /* balance: holdings and page size */
 	int bal_stuck;          /* always "M" with the same keys */
+	int bal_empty;          /* KIOK0560 with rt_cd 7 and no output2 */
 	int ccld_rows, ccld_page;
 	int hol_pages;
 } cs;
@@ -89,6 +90,12 @@ static void reply_price(cs *s, fk_reply *rep)
 
 static void reply_balance(cs *s, const fk_req *req, fk_reply *rep)
 {
+	if (s->bal_empty) {
+		fk_printf(rep, "{\"rt_cd\":\"7\",\"msg_cd\":\"KIOK0560\",\"msg1\":\"조회할 내용이 "
+		               "없습니다\",\"output1\":[]}");
+		snprintf(rep->tr_cont, sizeof rep->tr_cont, "D");
+		return;
+	}
 	const char *nk = fk_arg(req, "CTX_AREA_NK100");
 	int page = 0;
 	if (nk && nk[0])
@@ -586,6 +593,22 @@ static void test_balance_stuck_upstream(void **state)
 	fx_free(f);
 }
 
+/* KIOK0560 (even with rt_cd 7) is an empty account, not an error. */
+static void test_balance_empty(void **state)
+{
+	fx *f = fx_new(1);
+	f->sc.bal_empty = 1;
+	fx_client(f);
+	kis_balance b;
+	kis_error e;
+	assert_int_equal(kis_balance_get(f->c, &b, &e), KIS_OK);
+	assert_int_equal((int)b.n, 0);
+	assert_int_equal(b.pages, 1);
+	assert_true(b.deposit == 0 && b.total_eval == 0);
+	kis_balance_free(&b);
+	fx_free(f);
+}
+
 static void test_buying_power(void **state)
 {
 	fx *f = fx_new(0);
@@ -927,8 +950,8 @@ static void test_connection_refused(void **state)
 	assert_int_equal(e.sent, 0);
 	kis_stats st;
 	kis_stats_get(f->c, &st);
-	/* the order was retried once as well: provably never sent */
-	assert_int_equal(st.requests, 4);
+	/* the read was retried once; the order never is */
+	assert_int_equal(st.requests, 3);
 	kis_client_free(f->c);
 	free(f);
 }
@@ -1041,14 +1064,23 @@ static void test_client_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_price),           cmocka_unit_test(test_price_bad_replies),
-	    cmocka_unit_test(test_read_retries),    cmocka_unit_test(test_daily_bars_paging),
-	    cmocka_unit_test(test_balance_pages),   cmocka_unit_test(test_balance_stuck_upstream),
-	    cmocka_unit_test(test_buying_power),    cmocka_unit_test(test_ccld_pages_and_tr),
-	    cmocka_unit_test(test_holidays),        cmocka_unit_test(test_open_orders),
-	    cmocka_unit_test(test_order_shape),     cmocka_unit_test(test_order_rate_limit),
-	    cmocka_unit_test(test_order_no_resend), cmocka_unit_test(test_connection_refused),
-	    cmocka_unit_test(test_client_busy),     cmocka_unit_test(test_connection_reuse),
+	    cmocka_unit_test(test_price),
+	    cmocka_unit_test(test_price_bad_replies),
+	    cmocka_unit_test(test_read_retries),
+	    cmocka_unit_test(test_daily_bars_paging),
+	    cmocka_unit_test(test_balance_pages),
+	    cmocka_unit_test(test_balance_stuck_upstream),
+	    cmocka_unit_test(test_balance_empty),
+	    cmocka_unit_test(test_buying_power),
+	    cmocka_unit_test(test_ccld_pages_and_tr),
+	    cmocka_unit_test(test_holidays),
+	    cmocka_unit_test(test_open_orders),
+	    cmocka_unit_test(test_order_shape),
+	    cmocka_unit_test(test_order_rate_limit),
+	    cmocka_unit_test(test_order_no_resend),
+	    cmocka_unit_test(test_connection_refused),
+	    cmocka_unit_test(test_client_busy),
+	    cmocka_unit_test(test_connection_reuse),
 	    cmocka_unit_test(test_client_config),
 	};
 	return cmocka_run_group_tests(tests, setup_keys, NULL);
