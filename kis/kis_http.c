@@ -501,6 +501,12 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 			}
 			memset(token, 0, sizeof token);
 			return finish(c, err, KIS_E_TRANSIENT);
+		case KIS_CL_CONFIG:
+			/* credentials/account refused at the gateway: not processed */
+			json_decref(j);
+			memset(token, 0, sizeof token);
+			err->sent = 0;
+			return finish(c, err, KIS_E_CONFIG);
 		default:
 			json_decref(j);
 			memset(token, 0, sizeof token);

@@ -19,7 +19,17 @@
 #define T0 1795482000000LL /* 2026-11-24T10:00:00+09:00 */
 
 enum { PRICE_OK, PRICE_BADNUM, PRICE_NO_OUTPUT, PRICE_HTML, PRICE_REJECT, PRICE_EMPTY };
-enum { ORD_OK, ORD_EGW00001, ORD_DROP, ORD_SLOW, ORD_EGW00301, ORD_REJECT, ORD_LOWER };
+enum {
+	ORD_OK,
+	ORD_EGW00001,
+	ORD_DROP,
+	ORD_SLOW,
+	ORD_EGW00301,
+	ORD_REJECT,
+	ORD_LOWER,
+	ORD_CONFIG,
+	ORD_NO_ODNO
+};
 
 typedef struct cs {
 	pthread_mutex_t mu;
@@ -273,6 +283,17 @@ static void reply_order(cs *s, const fk_req *req, fk_reply *rep)
 	case ORD_REJECT:
 		fk_printf(rep, "{\"rt_cd\":\"1\",\"msg_cd\":\"40250000\",\"msg1\":\"모의투자 "
 		               "주문가능금액이 부족합니다.                 \"}");
+		return;
+	case ORD_CONFIG:
+		rep->status = 500;
+		fk_printf(rep,
+		          "{\"rt_cd\":\"1\",\"msg_cd\":\"EGW00206\",\"msg1\":\"API 사용 권한이 "
+		          "없습니다.\"}");
+		return;
+	case ORD_NO_ODNO:
+		fk_printf(rep,
+		          "{\"rt_cd\":\"0\",\"msg_cd\":\"APBK0013\",\"msg1\":\"ok\","
+		          "\"output\":{\"KRX_FWDG_ORD_ORGNO\":\"06010\",\"ORD_TMD\":\"155211\"}}");
 		return;
 	case ORD_LOWER:
 		fk_printf(rep, "{\"rt_cd\":\"0\",\"msg_cd\":\"APBK0013\",\"msg1\":\"주문 전송 완료 "
@@ -929,6 +950,27 @@ static void test_order_no_resend(void **state)
 	fx_free(f);
 }
 
+/* What the trader reads from err->sent: refused credentials were not
+ * processed; a success without an order number is an unknown outcome. */
+static void test_order_sent_flags(void **state)
+{
+	fx *f = fx_new(1);
+	fx_client(f);
+	kis_order_req rq = {"005930", KIS_SIDE_SELL, 1, 74400};
+	kis_order_ack ack;
+	kis_error e;
+	f->sc.order_mode = ORD_CONFIG;
+	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_E_CONFIG);
+	assert_int_equal(e.sent, 0);
+	assert_string_equal(e.msg_cd, "EGW00206");
+	f->sc.order_mode = ORD_NO_ODNO;
+	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_E_BAD_REPLY);
+	assert_int_equal(e.sent, 1);
+	assert_non_null(strstr(e.msg1, "ODNO"));
+	assert_int_equal(fk_count(f->fk), 2);
+	fx_free(f);
+}
+
 /* Connection refused: nothing reached KIS, sent = 0. */
 static void test_connection_refused(void **state)
 {
@@ -1078,6 +1120,7 @@ int main(void)
 	    cmocka_unit_test(test_order_shape),
 	    cmocka_unit_test(test_order_rate_limit),
 	    cmocka_unit_test(test_order_no_resend),
+	    cmocka_unit_test(test_order_sent_flags),
 	    cmocka_unit_test(test_connection_refused),
 	    cmocka_unit_test(test_client_busy),
 	    cmocka_unit_test(test_connection_reuse),

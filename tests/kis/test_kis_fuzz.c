@@ -142,7 +142,8 @@ static int call_order(kis_client *c)
 		check_str(a.orgno, sizeof a.orgno);
 		assert_in_range(a.ord_time, 0, 235959);
 	}
-	assert_true(rc == KIS_OK || e.sent == 1 || rc == KIS_E_RATE_LIMIT || rc == KIS_E_TOKEN);
+	assert_true(rc == KIS_OK || e.sent == 1 || rc == KIS_E_RATE_LIMIT || rc == KIS_E_TOKEN ||
+	            rc == KIS_E_CONFIG);
 	return rc;
 }
 
