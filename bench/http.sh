@@ -41,9 +41,9 @@ z=$(rps "http://127.0.0.1:$gw/healthz")
 p=$(rps "http://127.0.0.1:$gw/price?code=005930")
 echo "req/s  hello=$h  healthz=$z ($(awk -v a="$z" -v b="$h" 'BEGIN{printf "%.0f", 100*a/b}')%)  price=$p ($(awk -v a="$p" -v b="$h" 'BEGIN{printf "%.0f", 100*a/b}')%)"
 
-wrk -t2 -c10 -d30s --latency -s bench/paced.lua "http://127.0.0.1:$gw/price?code=005930" >"$out/paced.txt"
+wrk -t2 -c10 -d"${paced:-30}s" --latency -s bench/paced.lua "http://127.0.0.1:$gw/price?code=005930" >"$out/paced.txt"
 echo "paced /price: $(awk '/Requests\/sec/ {print $2}' "$out/paced.txt") req/s; latency $(awk '/^ +(50|90|99)%/ {printf "p%s=%s ", $1, $2}' "$out/paced.txt" | tr -d '%')"
 
-wrk -t2 -c50 -d60s "http://127.0.0.1:$gw/price?code=005930" >/dev/null
+wrk -t2 -c50 -d"${soak:-60}s" "http://127.0.0.1:$gw/price?code=005930" >/dev/null
 echo "kisgw RSS after 60 s of load: $(awk '/VmRSS/ {print $2, $3}' /proc/$gwpid/status); peak $(awk '/VmHWM/ {print $2, $3}' /proc/$gwpid/status)"
 echo "machine: $(nproc) cores, $(awk '/model name/ {$1=$2=$3=""; print; exit}' /proc/cpuinfo | sed 's/^ *//'), $(uname -sr)"

@@ -4,10 +4,26 @@
 #include "simproc.h"
 #include "store.h"
 
+/* Monitors poll /healthz hard; the database is asked at most every
+ * PING_EVERY_MS, and every failure is re-checked at once. */
+#define PING_EVERY_MS 1000
+static _Atomic int64_t last_ok_ms;
+
+static int db_healthy(gw_app *app)
+{
+	int64_t now = mono_ms();
+	if (now - last_ok_ms < PING_EVERY_MS)
+		return 1;
+	if (store_ping(app->db) != 0)
+		return 0;
+	last_ok_ms = now;
+	return 1;
+}
+
 GW_HANDLER(gw_healthz_get)
 {
 	gw_app *app = req->app;
-	int db_ok = store_ping(app->db) == 0;
+	int db_ok = db_healthy(app);
 	int64_t until = kis_token_valid_until(app->kis);
 	int sim_ok = app->sim_pid <= 0 || gw_sim_alive(app->sim_pid);
 	json_t *kis = json_pack("{s:s}", "env", app->cfg->real ? "real" : "virtual");

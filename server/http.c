@@ -500,16 +500,19 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	rstate *st = *req_cls;
 	if (!st)
 		return;
-	json_t *f =
-	    json_pack("{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "",
-	              "path", st->url ? st->url : "", "status", st->resp.status, "ms",
-	              (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-		json_object_set_new(f, "aborted", json_true());
-	json_t *e = json_object_get(st->resp.body, "error");
-	if (e)
-		json_object_set(f, "error", json_object_get(e, "code"));
-	gw_log(st->resp.status >= 500 ? GW_LOG_WARN : GW_LOG_INFO, "request", f);
+	enum gw_log_level lv = st->resp.status >= 500 ? GW_LOG_WARN : GW_LOG_INFO;
+	if (gw_log_enabled(lv)) {
+		json_t *f = json_pack(
+		    "{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "", "path",
+		    st->url ? st->url : "", "status", st->resp.status, "ms",
+		    (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			json_object_set_new(f, "aborted", json_true());
+		json_t *e = json_object_get(st->resp.body, "error");
+		if (e)
+			json_object_set(f, "error", json_object_get(e, "code"));
+		gw_log(lv, "request", f);
+	}
 	json_decref(st->req.body);
 	json_decref(st->resp.body);
 	free(st->body);
