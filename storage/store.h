@@ -126,8 +126,15 @@ typedef struct store_send_result {
 int store_order_sent(store *s, int64_t id, const store_send_result *r);
 /* Sets the local send time (just before the KIS call). */
 int store_order_mark_sending(store *s, int64_t id, int64_t sent_ms);
-/* Moves an order to status (any status; the trader decides the rules). */
-int store_order_set_status(store *s, int64_t id, store_status status, int64_t now_ms);
+/* Moves an order to status when its current status is in from_mask
+ * (1u << status; 0: any). 0 moved, 1 not moved (or no such order), -1 error. */
+int store_order_set_status(store *s, int64_t id, unsigned from_mask, store_status status,
+                           int64_t now_ms);
+/* An order with this ODNO, code, side and quantity placed between from_ymd
+ * and to_ymd (KIS and kisgw may disagree on the date around midnight).
+ * 0 found, 1 none, -1 error. */
+int store_order_find_broker(store *s, const char *odno, const char *code, store_side side,
+                            int64_t qty, int from_ymd, int to_ymd, store_order *out);
 /* At start-up: every order still pending may have been sent by a process
  * that died; make it unknown. Returns how many, or -1. */
 int store_orders_pending_to_unknown(store *s, int64_t now_ms);

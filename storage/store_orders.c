@@ -304,6 +304,7 @@ struct sent_arg {
 	const store_send_result *r;
 	int64_t sent_ms;
 	int mode; /* 0: sent result, 1: mark sending, 2: set status */
+	unsigned from_mask;
 };
 
 static void copy_if_empty(char *dst, size_t cap, const char *src)
@@ -326,6 +327,8 @@ static int order_sent_tx(sqlite3 *db, void *v)
 	}
 	const store_send_result *r = a->r;
 	if (a->mode == 2) {
+		if (a->from_mask && !(a->from_mask & (1u << o.status)))
+			return 1;
 		o.status = r->status;
 		o.updated_ms = r->now_ms;
 		return order_write(db, &o, 0);
@@ -354,21 +357,52 @@ static int order_sent_tx(sqlite3 *db, void *v)
 
 int store_order_sent(store *s, int64_t id, const store_send_result *r)
 {
-	struct sent_arg a = {id, r, 0, 0};
+	struct sent_arg a = {id, r, 0, 0, 0};
 	return store_tx(s, order_sent_tx, &a);
 }
 
 int store_order_mark_sending(store *s, int64_t id, int64_t sent_ms)
 {
-	struct sent_arg a = {id, NULL, sent_ms, 1};
+	struct sent_arg a = {id, NULL, sent_ms, 1, 0};
 	return store_tx(s, order_sent_tx, &a);
 }
 
-int store_order_set_status(store *s, int64_t id, store_status status, int64_t now_ms)
+int store_order_set_status(store *s, int64_t id, unsigned from_mask, store_status status,
+                           int64_t now_ms)
 {
 	store_send_result r = {.status = status, .now_ms = now_ms};
-	struct sent_arg a = {id, &r, 0, 2};
+	struct sent_arg a = {id, &r, 0, 2, from_mask};
 	return store_tx(s, order_sent_tx, &a);
+}
+
+int store_order_find_broker(store *s, const char *odno, const char *code, store_side side,
+                            int64_t qty, int from_ymd, int to_ymd, store_order *out)
+{
+	sqlite3 *db = store_db(s);
+	if (!db)
+		return -1;
+	if (!odno || !*odno || !code)
+		return 1;
+	sqlite3_stmt *st = store_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE broker_order_no "
+	                                  "= ? AND code = ? AND side = ? AND qty = ? AND ord_date "
+	                                  "BETWEEN ? AND ? ORDER BY id LIMIT 1");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, odno, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, code, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, store_side_name(side), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, qty);
+	sqlite3_bind_int(st, 5, from_ymd);
+	sqlite3_bind_int(st, 6, to_ymd);
+	int rc = sqlite3_step(st), r;
+	if (rc == SQLITE_ROW) {
+		order_read(st, out);
+		r = 0;
+	} else {
+		r = rc == SQLITE_DONE ? 1 : -1;
+	}
+	sqlite3_finalize(st);
+	return r;
 }
 
 static int pending_tx(sqlite3 *db, void *v)

@@ -1,0 +1,633 @@
+/* test_trader.c — the order journal and the reconciler against kis-sim:
+ * every status transition, idempotency, caps and bad input, partial fills,
+ * cancels, unknown -> reconciled / not_found, backfill and external orders,
+ * FIFO aged holdings with holidays in the window. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "krx.h"
+#include "trader.h"
+
+#define ACCOUNT "50012345-01"
+#define APP_KEY "PStestAppKey0123456789abcdefghijklmn"
+#define T0      "2026-11-24T10:00:00+09:00"
+
+typedef struct fx {
+	h_proc sim;
+	char *dir;
+	char dbpath[512];
+	kclock clock;
+	store *db;
+	kis_client *kis;
+	trader *t;
+	char secret[181];
+} fx;
+
+static void sim_post(fx *f, const char *path, const char *body)
+{
+	long st = 0;
+	json_t *j = h_json(f->sim.port, "POST", path, body, &st);
+	if (st != 200)
+		fail_msg("%s -> %ld: %s", path, st, j ? json_dumps(j, 0) : "(no body)");
+	json_decref(j);
+}
+
+static json_t *sim_orders(fx *f)
+{
+	long st = 0;
+	json_t *j = h_json(f->sim.port, "GET", "/__sim/orders", NULL, &st);
+	assert_int_equal(st, 200);
+	return j;
+}
+
+static size_t sim_order_count(fx *f)
+{
+	json_t *j = sim_orders(f);
+	size_t n = json_array_size(json_object_get(j, "orders"));
+	json_decref(j);
+	return n;
+}
+
+static int64_t sim_now(void *ctx)
+{
+	return kclock_now_ms(ctx);
+}
+
+static void fx_trader(fx *f, int backfill)
+{
+	trader_config tc = {.reconcile_interval_s = 3600, .run_backfill = backfill};
+	char err[256];
+	f->t = trader_new(&tc, f->kis, f->db, &f->clock, err, sizeof(err));
+	if (!f->t)
+		fail_msg("trader_new: %s", err);
+}
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	const char *args[] = {"--clock", T0,        "--rate", "0", "--token-min-interval",
+	                      "0",       "--quiet", NULL};
+	if (h_start_sim(&f->sim, args))
+		return -1;
+	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
+	f->dir = h_tmpdir();
+	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
+	char err[256];
+	if (kclock_init(&f->clock, T0, err, sizeof(err)))
+		return -1;
+	f->db = store_open(f->dbpath, err, sizeof(err));
+	if (!f->db)
+		return -1;
+	memset(f->secret, 'S', 180);
+	char url[64];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f->sim.port);
+	kis_config kc = {.base_url = url,
+	                 .app_key = APP_KEY,
+	                 .app_secret = f->secret,
+	                 .account = ACCOUNT,
+	                 .rate_per_sec = 1000,
+	                 .timeout_ms = 3000,
+	                 .queue_wait_ms = 2000,
+	                 .now_ms = sim_now,
+	                 .clock_ctx = &f->clock,
+	                 .store = {f->db, store_token_load, store_token_save}};
+	kis_config_defaults(&kc);
+	kc.token_min_interval_ms = 1;
+	f->kis = kis_client_new(&kc, err, sizeof(err));
+	if (!f->kis)
+		return -1;
+	fx_trader(f, 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	trader_free(f->t);
+	kis_client_free(f->kis);
+	store_close(f->db);
+	kclock_destroy(&f->clock);
+	h_stop(&f->sim, SIGTERM);
+	h_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static trader_order_req req(const char *code, store_side side, store_type type, int64_t qty,
+                            int64_t price, const char *key)
+{
+	trader_order_req r;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.code, sizeof(r.code), "%s", code);
+	r.side = side;
+	r.type = type;
+	r.qty = qty;
+	r.price = price;
+	snprintf(r.key, sizeof(r.key), "%s", key ? key : "");
+	r.source = STORE_SRC_API;
+	return r;
+}
+
+static void reconcile(fx *f)
+{
+	kis_error e;
+	int today = trader_today(f->t);
+	if (trader_reconcile_range(f->t, today, today, &e))
+		fail_msg("reconcile: %s %s", kis_status_name(e.status), e.msg1);
+}
+
+static store_order get(fx *f, int64_t id)
+{
+	store_order o;
+	assert_int_equal(store_order_get(f->db, id, &o), 0);
+	return o;
+}
+
+static void test_market_buy_fills_once(void **state)
+{
+	fx *f = *state;
+	trader_order_req r = req("005930", STORE_BUY, STORE_MARKET, 10, 0, NULL);
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	assert_int_equal(out.order.status, ST_SUBMITTED);
+	assert_int_equal(strlen(out.order.broker_order_no), 10);
+	assert_true(out.order.broker_orgno[0]);
+	int64_t id = out.order.id;
+	reconcile(f);
+	store_order o = get(f, id);
+	assert_int_equal(o.status, ST_FILLED);
+	assert_int_equal(o.filled_qty, 10);
+	assert_true(o.filled_amount > 0);
+	assert_string_equal(o.name, "삼성전자");
+	/* Reading the same KIS state again adds no fill. */
+	reconcile(f);
+	reconcile(f);
+	store_fill *fl;
+	size_t n;
+	assert_int_equal(store_fills_list(f->db, id, &fl, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(fl[0].qty, 10);
+	free(fl);
+	/* The JSON shape of the contract. */
+	json_t *j = trader_order_json(f->t, &o, 1);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "filled");
+	assert_true(json_is_null(json_object_get(j, "price")));
+	assert_true(json_is_null(json_object_get(j, "client_order_id")));
+	assert_true(json_is_number(json_object_get(j, "avg_fill_price")));
+	assert_string_equal(json_string_value(json_object_get(j, "source")), "api");
+	assert_int_equal(json_array_size(json_object_get(j, "fills")), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "created_at")), "+09:00"));
+	json_decref(j);
+	assert_int_equal(sim_order_count(f), 1);
+}
+
+static void test_idempotency(void **state)
+{
+	fx *f = *state;
+	trader_order_req r = req("000660", STORE_BUY, STORE_LIMIT, 3, 170000, "abc-1");
+	trader_outcome a, b;
+	assert_int_equal(trader_order_place(f->t, &r, &a), TRADER_CREATED);
+	assert_int_equal(trader_order_place(f->t, &r, &b), TRADER_REPLAYED);
+	assert_int_equal(a.order.id, b.order.id);
+	assert_string_equal(b.order.broker_order_no, a.order.broker_order_no);
+	assert_int_equal(sim_order_count(f), 1);
+	r.qty = 4;
+	assert_int_equal(trader_order_place(f->t, &r, &b), TRADER_KEY_REUSED);
+	r.qty = 3;
+	r.source = STORE_SRC_AUTOTRADE;
+	assert_int_equal(trader_order_place(f->t, &r, &b), TRADER_KEY_REUSED);
+	assert_int_equal(sim_order_count(f), 1);
+	/* A rejected order is replayed as rejected, without a second KIS call. */
+	trader_order_req bad = req("000660", STORE_BUY, STORE_LIMIT, 1, 999000, "abc-2");
+	assert_int_equal(trader_order_place(f->t, &bad, &a), TRADER_REJECTED);
+	assert_int_equal(trader_order_place(f->t, &bad, &b), TRADER_REPLAYED);
+	assert_int_equal(b.order.status, ST_REJECTED);
+	assert_int_equal(sim_order_count(f), 1);
+}
+
+static void test_rejected(void **state)
+{
+	fx *f = *state;
+	/* Above the daily upper limit: KIS refuses with a business code. */
+	trader_order_req r = req("005930", STORE_BUY, STORE_LIMIT, 1, 500000, NULL);
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_REJECTED);
+	assert_int_equal(out.kis.status, KIS_E_REJECTED);
+	assert_true(out.kis.msg_cd[0]);
+	assert_int_equal(out.order.status, ST_REJECTED);
+	assert_string_equal(out.order.reject_code, out.kis.msg_cd);
+	assert_true(out.order.reject_message[0]);
+	/* Selling what is not held is refused too. */
+	r = req("035720", STORE_SELL, STORE_MARKET, 5, 0, NULL);
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_REJECTED);
+}
+
+static void test_bad_input_and_caps(void **state)
+{
+	fx *f = *state;
+	trader_outcome out;
+	struct {
+		trader_order_req r;
+		trader_result want;
+		const char *field;
+	} cases[] = {
+	    {req("00593", STORE_BUY, STORE_MARKET, 1, 0, NULL), TRADER_INVALID, "code"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 1, 0, NULL), TRADER_CREATED, NULL},
+	    {req("abcdef", STORE_BUY, STORE_MARKET, 1, 0, NULL), TRADER_INVALID, "code"},
+	    {req("00593a", STORE_BUY, STORE_MARKET, 1, 0, NULL), TRADER_INVALID, "code"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 0, 0, NULL), TRADER_INVALID, "qty"},
+	    {req("005930", STORE_BUY, STORE_MARKET, -5, 0, NULL), TRADER_INVALID, "qty"},
+	    {req("005930", STORE_BUY, STORE_LIMIT, 1, 0, NULL), TRADER_INVALID, "price"},
+	    {req("005930", STORE_BUY, STORE_LIMIT, 1, 72050, NULL), TRADER_INVALID, "price"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 1, 72000, NULL), TRADER_INVALID, "price"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 1, 0, "bad key!"), TRADER_INVALID,
+	     "client_order_id"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 100001, 0, NULL), TRADER_OVER_LIMIT, "qty"},
+	    /* 2,000 x 72,000 = 144,000,000 > 100,000,000 */
+	    {req("005930", STORE_BUY, STORE_LIMIT, 2000, 72000, NULL), TRADER_OVER_LIMIT, "qty"},
+	    {req("005930", STORE_BUY, STORE_MARKET, 2000, 0, NULL), TRADER_OVER_LIMIT, "qty"},
+	};
+	cases[1].r.qty = 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		trader_result got = trader_order_place(f->t, &cases[i].r, &out);
+		if (got != cases[i].want)
+			fail_msg("case %zu: got %d want %d (%s)", i, got, cases[i].want,
+			         out.message);
+		if (cases[i].field)
+			assert_string_equal(out.field, cases[i].field);
+	}
+	assert_int_equal(sim_order_count(f), 1);
+	trader_order_req bad = cases[0].r;
+	bad.side = (store_side)7;
+	snprintf(bad.code, sizeof(bad.code), "005930");
+	assert_int_equal(trader_order_place(f->t, &bad, &out), TRADER_INVALID);
+}
+
+static void test_unknown_then_reconciled(void **state)
+{
+	fx *f = *state;
+	sim_post(f, "/__sim/fault", "{\"match\":\"order-cash\",\"kind\":\"drop_after_order\"}");
+	trader_order_req r = req("035720", STORE_BUY, STORE_MARKET, 7, 0, "u-1");
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_UNKNOWN);
+	assert_int_equal(out.order.status, ST_UNKNOWN);
+	assert_string_equal(out.order.broker_order_no, "");
+	/* The same key again: no second send, the unknown order comes back. */
+	trader_outcome again;
+	assert_int_equal(trader_order_place(f->t, &r, &again), TRADER_REPLAYED);
+	assert_int_equal(again.order.status, ST_UNKNOWN);
+	assert_int_equal(sim_order_count(f), 1);
+	reconcile(f);
+	store_order o = get(f, out.order.id);
+	assert_int_equal(o.status, ST_FILLED);
+	assert_int_equal(o.filled_qty, 7);
+	json_t *so = sim_orders(f);
+	assert_string_equal(o.broker_order_no,
+	                    json_string_value(json_object_get(
+	                        json_array_get(json_object_get(so, "orders"), 0), "odno")));
+	json_decref(so);
+	/* Nothing was imported twice. */
+	store_order *v;
+	size_t n;
+	int more;
+	store_order_filter all = {.status = -1, .side = -1, .source = -1, .limit = 100};
+	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(n, 1);
+	free(v);
+	trader_stats st;
+	trader_stats_get(f->t, &st);
+	assert_int_equal(st.unknown_resolved, 1);
+}
+
+static void test_unknown_not_found_after_close(void **state)
+{
+	fx *f = *state;
+	/* The connection drops before KIS takes the order. */
+	sim_post(f, "/__sim/fault", "{\"match\":\"order-cash\",\"kind\":\"drop\"}");
+	trader_order_req r = req("005930", STORE_SELL, STORE_MARKET, 2, 0, NULL);
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_UNKNOWN);
+	assert_int_equal(sim_order_count(f), 0);
+	reconcile(f);
+	assert_int_equal(get(f, out.order.id).status, ST_UNKNOWN); /* the day is not over */
+	/* After the close (+ the window) it is settled as not_found. */
+	kclock_set_ms(&f->clock, kst_epoch_ms(20261124, 153300));
+	sim_post(f, "/__sim/clock", "{\"set\":\"2026-11-24T15:33:00+09:00\"}");
+	reconcile(f);
+	assert_int_equal(get(f, out.order.id).status, ST_NOT_FOUND);
+}
+
+static void test_not_sent_releases_key(void **state)
+{
+	fx *f = *state;
+	sim_post(f, "/__sim/fault",
+	         "{\"match\":\"order-cash\",\"kind\":\"rate_limit\",\"count\":50}");
+	trader_order_req r = req("005930", STORE_BUY, STORE_MARKET, 1, 0, "ns-1");
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_NOT_SENT);
+	assert_int_equal(out.order.status, ST_NOT_SENT);
+	assert_int_equal(out.kis.sent, 0);
+	sim_post(f, "/__sim/fault", "{\"clear\":true}");
+	/* The key was released: the same key now sends the order. */
+	trader_outcome out2;
+	assert_int_equal(trader_order_place(f->t, &r, &out2), TRADER_CREATED);
+	assert_true(out2.order.id != out.order.id);
+	assert_int_equal(sim_order_count(f), 1);
+}
+
+static void test_partial_fills_then_cancel(void **state)
+{
+	fx *f = *state;
+	sim_post(f, "/__sim/session", "{\"partial_fill_qty\":3}");
+	trader_order_req r = req("000270", STORE_BUY, STORE_MARKET, 10, 0, NULL);
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	reconcile(f);
+	store_order o = get(f, out.order.id);
+	assert_int_equal(o.status, ST_PARTIALLY_FILLED);
+	assert_int_equal(o.filled_qty, 3);
+	sim_post(f, "/__sim/clock", "{\"advance_s\":60}");
+	reconcile(f);
+	reconcile(f);
+	o = get(f, out.order.id);
+	assert_int_equal(o.status, ST_PARTIALLY_FILLED);
+	assert_int_equal(o.filled_qty, 6);
+	/* Cancel the rest. */
+	trader_outcome c;
+	trader_result cr = trader_order_cancel(f->t, out.order.id, &c);
+	assert_int_equal(cr, TRADER_OK);
+	assert_int_equal(c.order.status, ST_CANCELED);
+	assert_int_equal(c.order.filled_qty, 6);
+	assert_int_equal(c.order.canceled_qty, 4);
+	store_fill *fl;
+	size_t n;
+	assert_int_equal(store_fills_list(f->db, out.order.id, &fl, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(fl[0].qty + fl[1].qty, 6);
+	free(fl);
+	/* Final: a second cancel is a conflict; the cancel row is not imported. */
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_FINAL);
+	assert_int_equal(trader_order_cancel(f->t, 987654, &c), TRADER_NOT_FOUND);
+	reconcile(f);
+	trader_stats st;
+	trader_stats_get(f->t, &st);
+	assert_int_equal(st.imported, 0);
+}
+
+static void test_cancel_resting_limit(void **state)
+{
+	fx *f = *state;
+	/* Far below the market: rests. */
+	trader_order_req r = req("005930", STORE_BUY, STORE_LIMIT, 5, 60000, NULL);
+	trader_outcome out, c;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	reconcile(f);
+	assert_int_equal(get(f, out.order.id).status, ST_SUBMITTED);
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_OK);
+	assert_int_equal(c.order.status, ST_CANCELED);
+	assert_int_equal(c.order.filled_qty, 0);
+	reconcile(f);
+	assert_int_equal(get(f, out.order.id).status, ST_CANCELED);
+}
+
+static const char *SEED =
+    "{\"account\":\"" ACCOUNT "\",\"cash\":100000000,\"orders\":["
+    "{\"date\":\"2026-11-16\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
+    "\"qty\":10,\"price\":70000,\"filled_qty\":10},"
+    "{\"date\":\"2026-11-17\",\"time\":\"100000\",\"code\":\"005930\",\"side\":\"buy\","
+    "\"qty\":5,\"price\":71000,\"filled_qty\":5},"
+    "{\"date\":\"2026-11-18\",\"time\":\"110000\",\"code\":\"005930\",\"side\":\"sell\","
+    "\"qty\":12,\"price\":72000,\"filled_qty\":12},"
+    "{\"date\":\"2026-11-20\",\"time\":\"093000\",\"code\":\"000660\",\"side\":\"buy\","
+    "\"qty\":4,\"price\":180000,\"filled_qty\":4},"
+    "{\"date\":\"2026-10-08\",\"time\":\"093000\",\"code\":\"035420\",\"side\":\"buy\","
+    "\"qty\":2,\"price\":190000,\"filled_qty\":2},"
+    "{\"date\":\"2026-09-03\",\"time\":\"093000\",\"code\":\"068270\",\"side\":\"sell\","
+    "\"qty\":3,\"price\":180000,\"filled_qty\":3},"
+    "{\"date\":\"2026-11-19\",\"time\":\"093000\",\"code\":\"005380\",\"side\":\"buy\","
+    "\"qty\":6,\"price\":200000,\"filled_qty\":0}]}";
+
+static json_t *holding(json_t *aged, const char *code)
+{
+	size_t i;
+	json_t *h;
+	json_array_foreach(json_object_get(aged, "holdings"), i, h)
+	{
+		if (!strcmp(json_string_value(json_object_get(h, "code")), code))
+			return h;
+	}
+	return NULL;
+}
+
+static void test_backfill_external_and_aged(void **state)
+{
+	fx *f = *state;
+	sim_post(f, "/__sim/reset", SEED);
+	kis_error e;
+	assert_int_equal(trader_backfill(f->t, 0, &e), 0);
+	/* Every seeded order is in the ledger once, as external, with its fills. */
+	store_order *v;
+	size_t n;
+	int more;
+	store_order_filter all = {
+	    .status = -1, .side = -1, .source = STORE_SRC_EXTERNAL, .limit = 100};
+	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(n, 7);
+	for (size_t i = 0; i < n; i++) {
+		if (!strcmp(v[i].code, "005380")) {
+			/* Unfilled and from a past day: expired. */
+			assert_int_equal(v[i].status, ST_CANCELED);
+			assert_int_equal(v[i].filled_qty, 0);
+		} else {
+			assert_int_equal(v[i].status, ST_FILLED);
+		}
+	}
+	free(v);
+	/* Backfill again: nothing new. */
+	assert_int_equal(trader_backfill(f->t, 0, &e), 0);
+	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(n, 7);
+	free(v);
+
+	/* Today 2026-11-24 (Tue). 005930: 10 @ 11-16 and 5 @ 11-17, sold 12 on
+	 * 11-18 (FIFO): 3 left from 11-17 -> 5 business days (18,19,20,23,24). */
+	json_t *aged = trader_holdings_aged(f->t, 5);
+	assert_non_null(aged);
+	assert_string_equal(json_string_value(json_object_get(aged, "as_of")), "2026-11-24");
+	json_t *h = holding(aged, "005930");
+	assert_non_null(h);
+	assert_int_equal(json_integer_value(json_object_get(h, "qty")), 3);
+	assert_string_equal(json_string_value(json_object_get(h, "acquired_on")), "2026-11-17");
+	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")), 5);
+	assert_int_equal(json_array_size(json_object_get(h, "lots")), 1);
+	assert_string_equal(json_string_value(json_object_get(h, "name")), "삼성전자");
+	/* 000660 bought Fri 11-20: 2 business days (23, 24): not yet. */
+	assert_null(holding(aged, "000660"));
+	/* 035420 bought Thu 2026-10-08: Hangul Day Fri 10-09 is closed. */
+	h = holding(aged, "035420");
+	assert_non_null(h);
+	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")),
+	                 krx_trading_days_between(20261008, 20261124));
+	assert_int_equal(krx_trading_days_between(20261008, 20261013), 2); /* 12, 13 */
+	/* A sell with no known buys: nothing held, so not listed. */
+	assert_null(holding(aged, "068270"));
+	json_decref(aged);
+
+	/* days=2 lists 000660; a KIS-announced closure on Mon 11-23 removes it again. */
+	aged = trader_holdings_aged(f->t, 2);
+	assert_non_null(holding(aged, "000660"));
+	json_decref(aged);
+	assert_int_equal(store_holiday_put(f->db, 20261123, 0, "temporary closure"), 0);
+	aged = trader_holdings_aged(f->t, 2);
+	assert_null(holding(aged, "000660"));
+	h = holding(aged, "005930");
+	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")), 4);
+	json_decref(aged);
+}
+
+static void test_incomplete_history(void **state)
+{
+	fx *f = *state;
+	/* Sold 5 that the ledger never saw bought, then bought 4. */
+	sim_post(
+	    f, "/__sim/reset",
+	    "{\"account\":\"" ACCOUNT "\",\"orders\":["
+	    "{\"date\":\"2026-11-02\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"sell\","
+	    "\"qty\":5,\"price\":70000,\"filled_qty\":5},"
+	    "{\"date\":\"2026-11-03\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
+	    "\"qty\":4,\"price\":70000,\"filled_qty\":4}]}");
+	kis_error e;
+	assert_int_equal(trader_backfill(f->t, 30, &e), 0);
+	json_t *aged = trader_holdings_aged(f->t, 5);
+	json_t *h = holding(aged, "005930");
+	assert_non_null(h);
+	assert_int_equal(json_integer_value(json_object_get(h, "qty")), 4);
+	assert_true(json_is_true(json_object_get(h, "history_incomplete")));
+	json_decref(aged);
+}
+
+static void test_restart_pending_becomes_unknown(void **state)
+{
+	fx *f = *state;
+	/* A journal row left pending by a dead process (the order did reach KIS). */
+	store_order o;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.code, sizeof(o.code), "005930");
+	snprintf(o.request, sizeof(o.request), "x");
+	o.side = STORE_BUY;
+	o.type = STORE_MARKET;
+	o.qty = 9;
+	o.status = ST_PENDING;
+	o.source = STORE_SRC_API;
+	o.created_ms = o.sent_ms = o.updated_ms = kclock_now_ms(&f->clock);
+	assert_int_equal(store_order_insert(f->db, &o, NULL), 0);
+	kis_order_req kr = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 9};
+	kis_order_ack ack;
+	kis_error e;
+	assert_int_equal(kis_order_cash(f->kis, &kr, &ack, &e), KIS_OK);
+	/* Restart: pending -> unknown, then the reconciler adopts the KIS order. */
+	trader_free(f->t);
+	fx_trader(f, 0);
+	assert_int_equal(get(f, o.id).status, ST_UNKNOWN);
+	assert_int_equal(trader_start(f->t), 0);
+	assert_int_equal(trader_reconcile_now(f->t, 1), 0);
+	store_order g = get(f, o.id);
+	assert_int_equal(g.status, ST_FILLED);
+	assert_string_equal(g.broker_order_no, ack.odno);
+	assert_int_equal(sim_order_count(f), 1);
+	trader_stop(f->t);
+}
+
+static void test_list_and_calendar(void **state)
+{
+	fx *f = *state;
+	trader_outcome out;
+	for (int i = 0; i < 5; i++) {
+		trader_order_req r = req(i % 2 ? "005930" : "000660", STORE_BUY, STORE_LIMIT, 1,
+		                         i % 2 ? 60000 : 150000, NULL);
+		assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	}
+	trader_list_query q = {.code = "005930", .limit = "1"};
+	json_t *j = trader_orders_list(f->t, &q, &out);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
+	const char *cur = json_string_value(json_object_get(j, "next_cursor"));
+	assert_non_null(cur);
+	char cursor[64];
+	snprintf(cursor, sizeof(cursor), "%s", cur);
+	json_decref(j);
+	q.cursor = cursor;
+	j = trader_orders_list(f->t, &q, &out);
+	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
+	assert_true(json_is_null(json_object_get(j, "next_cursor")));
+	json_decref(j);
+	const char *bad[][2] = {{"status", "nope"}, {"code", "12"},         {"side", "long"},
+	                        {"limit", "0"},     {"limit", "1001"},      {"limit", "1x"},
+	                        {"cursor", "abc"},  {"from", "2026-13-01"}, {"source", "x"}};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		trader_list_query b = {0};
+		const char **slot = !strcmp(bad[i][0], "status")   ? &b.status
+		                    : !strcmp(bad[i][0], "code")   ? &b.code
+		                    : !strcmp(bad[i][0], "side")   ? &b.side
+		                    : !strcmp(bad[i][0], "limit")  ? &b.limit
+		                    : !strcmp(bad[i][0], "cursor") ? &b.cursor
+		                    : !strcmp(bad[i][0], "from")   ? &b.from
+		                                                   : &b.source;
+		*slot = bad[i][1];
+		assert_null(trader_orders_list(f->t, &b, &out));
+		assert_int_equal(out.result, TRADER_INVALID);
+		assert_string_equal(out.field, bad[i][0]);
+	}
+	/* Chuseok 2026: Thu 09-24 to Fri 09-25 (and the weekend); Hangul Day 10-09. */
+	j = trader_calendar(f->t, 20260921, 20261009);
+	assert_non_null(j);
+	json_t *hol = json_object_get(j, "holidays");
+	int seen_chuseok = 0;
+	size_t i;
+	json_t *x;
+	json_array_foreach(hol, i, x)
+	{
+		const char *d = json_string_value(json_object_get(x, "date"));
+		if (!strcmp(d, "2026-09-25"))
+			seen_chuseok = 1;
+		assert_int_equal(krx_is_trading_day(ymd_parse(d)), 0);
+	}
+	assert_true(seen_chuseok);
+	json_array_foreach(json_object_get(j, "trading_days"), i, x)
+	    assert_int_equal(krx_is_trading_day(ymd_parse(json_string_value(x))), 1);
+	assert_int_equal(json_array_size(json_object_get(j, "trading_days")),
+	                 krx_trading_days_between(20260920, 20261009));
+	json_decref(j);
+	assert_null(trader_calendar(f->t, 20261009, 20260921));
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+	    T(test_market_buy_fills_once),
+	    T(test_idempotency),
+	    T(test_rejected),
+	    T(test_bad_input_and_caps),
+	    T(test_unknown_then_reconciled),
+	    T(test_unknown_not_found_after_close),
+	    T(test_not_sent_releases_key),
+	    T(test_partial_fills_then_cancel),
+	    T(test_cancel_resting_limit),
+	    T(test_backfill_external_and_aged),
+	    T(test_incomplete_history),
+	    T(test_restart_pending_becomes_unknown),
+	    T(test_list_and_calendar),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

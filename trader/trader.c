@@ -1,0 +1,418 @@
+/* trader.c — the trader object, placing and cancelling orders. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "krx.h"
+#include "trader_internal.h"
+
+/* Highest price accepted on input: far above any KRX share price, low
+ * enough that qty * price cannot overflow with any configured qty cap. */
+#define TRADER_MAX_PRICE 100000000000LL
+
+void trader_config_defaults(trader_config *cfg)
+{
+	if (cfg->max_order_qty <= 0)
+		cfg->max_order_qty = 100000;
+	if (cfg->max_order_amount <= 0)
+		cfg->max_order_amount = 100000000;
+	if (cfg->reconcile_interval_s <= 0)
+		cfg->reconcile_interval_s = 10;
+	if (cfg->backfill_days <= 0)
+		cfg->backfill_days = 90;
+	if (cfg->unknown_window_s <= 0)
+		cfg->unknown_window_s = 120;
+}
+
+int64_t trader_now(trader *t)
+{
+	return kclock_now_ms(t->clock);
+}
+
+int trader_today(trader *t)
+{
+	return kst_date(trader_now(t));
+}
+
+trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock *clock, char *err,
+                   size_t errlen)
+{
+	if (!kis || !db || !clock) {
+		snprintf(err, errlen, "trader needs a KIS client, a database and a clock");
+		return NULL;
+	}
+	trader *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (cfg)
+		t->cfg = *cfg;
+	else
+		t->cfg.run_backfill = 1;
+	trader_config_defaults(&t->cfg);
+	t->kis = kis;
+	t->db = db;
+	t->clock = clock;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_mutex_init(&t->recon_mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* A pending order outlived the process that was sending it: it may
+	 * have reached KIS. Never re-send; let the reconciler find it. */
+	int n = store_orders_pending_to_unknown(db, trader_now(t));
+	if (n < 0) {
+		snprintf(err, errlen, "cannot read the order journal");
+		trader_free(t);
+		return NULL;
+	}
+	if (n > 0)
+		fprintf(stderr,
+		        "trader: %d order(s) were in flight at the last stop; now unknown\n", n);
+	return t;
+}
+
+int trader_start(trader *t)
+{
+	pthread_mutex_lock(&t->mu);
+	if (t->running) {
+		pthread_mutex_unlock(&t->mu);
+		return 0;
+	}
+	t->stop = 0;
+	t->wake = 1;
+	int rc = pthread_create(&t->thread, NULL, trader_thread, t);
+	t->running = rc == 0;
+	pthread_mutex_unlock(&t->mu);
+	return rc == 0 ? 0 : -1;
+}
+
+void trader_stop(trader *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->mu);
+	int was = t->running;
+	t->stop = 1;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	if (was)
+		pthread_join(t->thread, NULL);
+	pthread_mutex_lock(&t->mu);
+	t->running = 0;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+void trader_free(trader *t)
+{
+	if (!t)
+		return;
+	trader_stop(t);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	pthread_mutex_destroy(&t->recon_mu);
+	free(t);
+}
+
+int trader_code_valid(const char *code)
+{
+	if (!code)
+		return 0;
+	size_t n = strlen(code);
+	if (n == 7 && code[0] == 'Q') {
+		for (int i = 1; i < 7; i++)
+			if (code[i] < '0' || code[i] > '9')
+				return 0;
+		return 1;
+	}
+	if (n != 6)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z')))
+			return 0;
+	return 1;
+}
+
+static int key_valid(const char *k)
+{
+	size_t n = strlen(k);
+	if (n == 0 || n > 64)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = k[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == ':' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static int invalid(trader_outcome *out, trader_result r, const char *field, const char *msg)
+{
+	out->result = r;
+	out->field = field;
+	snprintf(out->message, sizeof(out->message), "%s", msg);
+	return -1;
+}
+
+int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out)
+{
+	if (!trader_code_valid(req->code))
+		return invalid(out, TRADER_INVALID, "code",
+		               "code must be 6 characters of 0-9 A-Z, or Q and 6 digits");
+	if (req->side != STORE_BUY && req->side != STORE_SELL)
+		return invalid(out, TRADER_INVALID, "side", "side must be buy or sell");
+	if (req->type != STORE_MARKET && req->type != STORE_LIMIT)
+		return invalid(out, TRADER_INVALID, "type", "type must be market or limit");
+	if (req->qty <= 0)
+		return invalid(out, TRADER_INVALID, "qty", "qty must be a positive integer");
+	if (req->key[0] && !key_valid(req->key))
+		return invalid(out, TRADER_INVALID, "client_order_id",
+		               "client_order_id must be 1-64 of A-Z a-z 0-9 . _ : -");
+	if (req->type == STORE_LIMIT) {
+		if (req->price <= 0 || req->price > TRADER_MAX_PRICE)
+			return invalid(out, TRADER_INVALID, "price",
+			               "a limit order needs a positive price");
+		if (!krx_on_tick(req->price)) {
+			char msg[160];
+			snprintf(msg, sizeof(msg),
+			         "price %lld is not on the KRX tick grid (tick %lld at this price)",
+			         (long long)req->price, (long long)krx_tick(req->price));
+			return invalid(out, TRADER_INVALID, "price", msg);
+		}
+	} else if (req->price != 0) {
+		return invalid(out, TRADER_INVALID, "price", "a market order takes no price");
+	}
+	if (req->qty > t->cfg.max_order_qty) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "qty %lld is over the cap of %lld shares per order",
+		         (long long)req->qty, (long long)t->cfg.max_order_qty);
+		return invalid(out, TRADER_OVER_LIMIT, "qty", msg);
+	}
+	if (req->type == STORE_LIMIT && req->qty * req->price > t->cfg.max_order_amount) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "amount %lld KRW is over the cap of %lld KRW per order",
+		         (long long)(req->qty * req->price), (long long)t->cfg.max_order_amount);
+		return invalid(out, TRADER_OVER_LIMIT, "qty", msg);
+	}
+	return 0;
+}
+
+/* What identifies a request for replays: everything the client chose. */
+static void request_canon(const trader_order_req *req, char *buf, size_t len)
+{
+	snprintf(buf, len, "code=%s;side=%s;type=%s;qty=%lld;price=%lld;source=%s", req->code,
+	         store_side_name(req->side), store_type_name(req->type), (long long)req->qty,
+	         (long long)req->price, store_source_name(req->source));
+}
+
+static trader_result replay(const store_order *ex, const char *canon, trader_outcome *out)
+{
+	if (strcmp(ex->request, canon)) {
+		out->result = TRADER_KEY_REUSED;
+		out->field = "client_order_id";
+		snprintf(out->message, sizeof(out->message),
+		         "key %s was used for order %lld with a different body",
+		         ex->client_order_id, (long long)ex->id);
+		out->order = *ex;
+		out->have_order = 1;
+		return out->result;
+	}
+	out->result = TRADER_REPLAYED;
+	out->order = *ex;
+	out->have_order = 1;
+	return out->result;
+}
+
+static void wake_reconciler(trader *t)
+{
+	pthread_mutex_lock(&t->mu);
+	t->wake = 1;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+static trader_result internal(trader_outcome *out, const char *msg)
+{
+	out->result = TRADER_INTERNAL;
+	snprintf(out->message, sizeof(out->message), "%s", msg);
+	return out->result;
+}
+
+trader_result trader_order_place(trader *t, const trader_order_req *req, trader_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (trader_order_check(t, req, out))
+		return out->result;
+	char canon[160];
+	request_canon(req, canon, sizeof(canon));
+	store_order ex;
+	if (req->key[0]) {
+		int r = store_order_get_by_key(t->db, req->key, &ex);
+		if (r < 0)
+			return internal(out, "cannot read the order journal");
+		if (r == 0)
+			return replay(&ex, canon, out);
+	}
+	if (req->type == STORE_MARKET) {
+		/* Market orders are valued at the current price for the amount cap. */
+		kis_quote q;
+		if (kis_price_get(t->kis, req->code, &q, &out->kis) != KIS_OK) {
+			out->result = TRADER_KIS_ERROR;
+			return out->result;
+		}
+		int64_t px = q.price > 0 ? q.price : q.upper_limit;
+		if (px > 0 && px <= TRADER_MAX_PRICE && req->qty * px > t->cfg.max_order_amount) {
+			invalid(out, TRADER_OVER_LIMIT, "qty", "");
+			snprintf(
+			    out->message, sizeof(out->message),
+			    "amount %lld KRW at the current price %lld is over the cap of %lld "
+			    "KRW per order",
+			    (long long)(req->qty * px), (long long)px,
+			    (long long)t->cfg.max_order_amount);
+			return out->result;
+		}
+	}
+	store_order o;
+	memset(&o, 0, sizeof(o));
+	snprintf(o.client_order_id, sizeof(o.client_order_id), "%s", req->key);
+	snprintf(o.request, sizeof(o.request), "%s", canon);
+	snprintf(o.code, sizeof(o.code), "%s", req->code);
+	o.side = req->side;
+	o.type = req->type;
+	o.qty = req->qty;
+	o.price = req->type == STORE_LIMIT ? req->price : 0;
+	o.status = ST_PENDING;
+	o.source = req->source == STORE_SRC_AUTOTRADE ? STORE_SRC_AUTOTRADE : STORE_SRC_API;
+	o.created_ms = o.updated_ms = o.sent_ms = trader_now(t);
+	o.ord_date = kst_date(o.created_ms);
+	/* The journal row is durable (synchronous=FULL) before KIS sees the order. */
+	int ins = store_order_insert(t->db, &o, &ex);
+	if (ins < 0)
+		return internal(out, "cannot write the order journal");
+	if (ins == 1)
+		return replay(&ex, canon, out);
+
+	kis_order_req kr;
+	memset(&kr, 0, sizeof(kr));
+	snprintf(kr.code, sizeof(kr.code), "%s", req->code);
+	kr.side = req->side == STORE_SELL ? KIS_SIDE_SELL : KIS_SIDE_BUY;
+	kr.qty = req->qty;
+	kr.price = o.price;
+	kis_order_ack ack;
+	memset(&ack, 0, sizeof(ack));
+	int rc = kis_order_cash(t->kis, &kr, &ack, &out->kis);
+	int64_t now = trader_now(t);
+	store_send_result sr = {.now_ms = now};
+	if (rc == KIS_OK) {
+		sr.status = ST_SUBMITTED;
+		sr.odno = ack.odno;
+		sr.orgno = ack.orgno;
+		sr.ord_date = kst_date(now);
+		sr.ord_time = ack.ord_time;
+		out->result = TRADER_CREATED;
+	} else if (out->kis.status == KIS_E_REJECTED) {
+		sr.status = ST_REJECTED;
+		sr.reject_code = out->kis.msg_cd;
+		sr.reject_message = out->kis.msg1;
+		out->result = TRADER_REJECTED;
+	} else if (!out->kis.sent) {
+		sr.status = ST_NOT_SENT;
+		sr.reject_code =
+		    out->kis.msg_cd[0] ? out->kis.msg_cd : kis_status_name(out->kis.status);
+		sr.reject_message = out->kis.msg1;
+		out->result = TRADER_NOT_SENT;
+	} else {
+		sr.status = ST_UNKNOWN;
+		out->result = TRADER_UNKNOWN;
+	}
+	int w = store_order_sent(t->db, o.id, &sr);
+	if (out->result == TRADER_UNKNOWN)
+		wake_reconciler(t);
+	if (w < 0 || store_order_get(t->db, o.id, &out->order) != 0) {
+		/* The journal still says pending: the next start makes it unknown
+		 * and the reconciler settles it. Never re-sent. */
+		return internal(out, "the order was sent but its outcome could not be recorded");
+	}
+	out->have_order = 1;
+	return out->result;
+}
+
+trader_result trader_order_cancel(trader *t, int64_t id, trader_outcome *out)
+{
+	memset(out, 0, sizeof(*out));
+	store_order o;
+	int g = store_order_get(t->db, id, &o);
+	if (g < 0)
+		return internal(out, "cannot read the order journal");
+	if (g == 1) {
+		out->result = TRADER_NOT_FOUND;
+		snprintf(out->message, sizeof(out->message), "no order %lld", (long long)id);
+		return out->result;
+	}
+	out->order = o;
+	out->have_order = 1;
+	if (store_status_final(o.status)) {
+		out->result = TRADER_FINAL;
+		snprintf(out->message, sizeof(out->message), "order %lld is already %s",
+		         (long long)id, store_status_name(o.status));
+		return out->result;
+	}
+	if (!o.broker_order_no[0]) {
+		out->result = TRADER_CONFLICT;
+		snprintf(out->message, sizeof(out->message),
+		         "order %lld is %s: KIS has not confirmed it yet, so it cannot be "
+		         "cancelled until it is reconciled",
+		         (long long)id, store_status_name(o.status));
+		return out->result;
+	}
+	store_status prev = o.status;
+	unsigned open_mask = (1u << ST_SUBMITTED) | (1u << ST_PARTIALLY_FILLED) |
+	                     (1u << ST_CANCEL_REQUESTED) | (1u << ST_UNKNOWN);
+	int m = store_order_set_status(t->db, id, open_mask, ST_CANCEL_REQUESTED, trader_now(t));
+	if (m < 0)
+		return internal(out, "cannot write the order journal");
+	if (m == 1) { /* the reconciler finalised it meanwhile */
+		store_order_get(t->db, id, &out->order);
+		out->result = TRADER_FINAL;
+		snprintf(out->message, sizeof(out->message), "order %lld is already %s",
+		         (long long)id, store_status_name(out->order.status));
+		return out->result;
+	}
+	kis_order_ack ack;
+	int rc = kis_order_cancel(t->kis, o.broker_orgno, o.broker_order_no, &ack, &out->kis);
+	kis_error rerr;
+	if (rc == KIS_OK) {
+		trader_refresh_order(t, &o, &rerr);
+		store_order_get(t->db, id, &out->order);
+		out->result =
+		    out->order.status == ST_CANCELED || store_status_final(out->order.status)
+		        ? TRADER_OK
+		        : TRADER_ACCEPTED;
+		return out->result;
+	}
+	if (out->kis.status == KIS_E_REJECTED || !out->kis.sent) {
+		/* KIS did not cancel: the order is as it was; learn its latest state. */
+		store_order_set_status(t->db, id, 1u << ST_CANCEL_REQUESTED, prev, trader_now(t));
+		trader_refresh_order(t, &o, &rerr);
+		store_order_get(t->db, id, &out->order);
+		if (store_status_final(out->order.status)) {
+			out->result = TRADER_FINAL;
+			snprintf(out->message, sizeof(out->message), "order %lld is already %s",
+			         (long long)id, store_status_name(out->order.status));
+		} else {
+			out->result =
+			    out->kis.status == KIS_E_REJECTED ? TRADER_REJECTED : TRADER_NOT_SENT;
+		}
+		return out->result;
+	}
+	/* The cancel may or may not have reached KIS: the reconciler will tell. */
+	wake_reconciler(t);
+	store_order_get(t->db, id, &out->order);
+	out->result = TRADER_ACCEPTED;
+	return out->result;
+}

@@ -1,0 +1,136 @@
+/* trader.h — orders and the ledger: the write-ahead order journal, the
+ * reconciler (fills, statuses, unknown orders, external orders, backfill)
+ * and the local queries (orders, aged holdings, calendar).
+ *
+ * Sits between the HTTP handlers and kis/ + storage/: validates an order,
+ * journals it as pending before KIS sees it, sends it exactly once, and
+ * records what KIS answered. A background thread reads inquire-daily-ccld
+ * and brings the ledger in line with KIS. Replies are Jansson objects in the
+ * shapes of API_CONTRACT.md. Never includes server/.
+ */
+#ifndef TRADER_H
+#define TRADER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kclock.h"
+#include "kis.h"
+#include "store.h"
+
+typedef struct trader_config {
+	int64_t max_order_qty;    /* shares per order, default 100000 */
+	int64_t max_order_amount; /* KRW per order, default 100000000 (market: at current price) */
+	int reconcile_interval_s; /* between passes during the session, default 10 */
+	int backfill_days;        /* history imported on first start, default 90 */
+	int unknown_window_s;     /* ± window to match an unknown order, default 120 */
+	int run_backfill;         /* 1 (default): import history on first start */
+} trader_config;
+
+/* Fills unset (zero) fields with the defaults above. */
+void trader_config_defaults(trader_config *cfg);
+
+typedef struct trader trader;
+
+/* Borrows kis, db and clock (they must outlive the trader). At creation any
+ * order still pending (a previous process died mid-send) becomes unknown:
+ * it is never re-sent, the reconciler resolves it. NULL + err on failure. */
+trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock *clock, char *err,
+                   size_t errlen);
+/* Starts the reconciler thread (first pass at once). 0 or -1. */
+int trader_start(trader *t);
+/* Stops and joins the reconciler (wakes it at once). Idempotent. */
+void trader_stop(trader *t);
+void trader_free(trader *t);
+
+/* ---- placing and cancelling ---- */
+
+typedef struct trader_order_req {
+	char code[8];
+	store_side side;
+	store_type type;
+	int64_t qty;
+	int64_t price;       /* limit only */
+	char key[65];        /* idempotency key, "" for none */
+	store_source source; /* api or autotrade */
+} trader_order_req;
+
+typedef enum trader_result {
+	TRADER_CREATED = 0, /* 201: KIS accepted */
+	TRADER_REPLAYED,    /* 200: same key, same body: the original order */
+	TRADER_REJECTED,    /* 422: KIS refused (order + kis error) */
+	TRADER_UNKNOWN,     /* 202: outcome unknown, reconciled later */
+	TRADER_NOT_SENT,    /* 503 (or the kis error's status): never left; key released */
+	TRADER_INVALID,     /* 400: field + message */
+	TRADER_OVER_LIMIT,  /* 400: over a cap */
+	TRADER_KEY_REUSED,  /* 409: same key, other body */
+	TRADER_KIS_ERROR,   /* a KIS read needed first failed (e.g. price for a cap) */
+	TRADER_NOT_FOUND,   /* 404 */
+	TRADER_FINAL,       /* 409: order already final */
+	TRADER_CONFLICT,    /* 409: cannot act in this state (e.g. no broker order number yet) */
+	TRADER_ACCEPTED,    /* 202: cancel requested, outcome not yet known */
+	TRADER_OK,          /* 200 */
+	TRADER_INTERNAL,    /* 500: database failure */
+} trader_result;
+
+typedef struct trader_outcome {
+	trader_result result;
+	store_order order; /* valid for CREATED/REPLAYED/REJECTED/UNKNOWN/NOT_SENT/OK/ACCEPTED */
+	int have_order;
+	kis_error kis;     /* for REJECTED, NOT_SENT, KIS_ERROR */
+	const char *field; /* for INVALID / OVER_LIMIT */
+	char message[200];
+} trader_outcome;
+
+/* Checks what does not need KIS: code, qty > 0, price (limit: > 0 and on the
+ * tick; market: none), key charset, the quantity cap and the limit amount
+ * cap. 0, or -1 with out->field/message set. */
+int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out);
+/* Validates, applies idempotency, journals (pending, committed), sends once,
+ * records the answer. Fills out; returns out->result. */
+trader_result trader_order_place(trader *t, const trader_order_req *req, trader_outcome *out);
+/* Cancels the whole remaining quantity of order id. */
+trader_result trader_order_cancel(trader *t, int64_t id, trader_outcome *out);
+
+/* ---- reconciliation ---- */
+
+/* Wakes the reconciler; with wait = 1 returns after a full pass finished
+ * (0), or -1 when the pass failed or the trader is stopping. */
+int trader_reconcile_now(trader *t, int wait);
+/* One pass over [from_ymd, to_ymd] in the calling thread (serialised with
+ * the reconciler). 0 or -1 with the KIS error in err. */
+int trader_reconcile_range(trader *t, int from_ymd, int to_ymd, kis_error *err);
+/* Imports the last days of orders and fills (0: cfg backfill_days). */
+int trader_backfill(trader *t, int days, kis_error *err);
+/* Refreshes the holidays table from KIS chk-holiday (real accounts only;
+ * 1 when KIS does not offer it here, 0 done, -1 error). */
+int trader_holidays_refresh(trader *t, kis_error *err);
+
+typedef struct trader_stats {
+	uint64_t passes, pass_failures, fills_added, imported, unknown_resolved, not_found;
+	int64_t last_pass_ms; /* clock time of the last good pass, 0 none */
+} trader_stats;
+void trader_stats_get(trader *t, trader_stats *out);
+
+/* ---- queries (local only) ---- */
+
+/* The order object of API_CONTRACT.md; with_fills adds "fills". */
+json_t *trader_order_json(trader *t, const store_order *o, int with_fills);
+
+typedef struct trader_list_query {
+	const char *status, *code, *side, *source, *from, *to, *limit,
+	    *cursor; /* raw, NULL: unset */
+} trader_list_query;
+/* {"orders":[…],"next_cursor"}; NULL with field/message in out on bad input
+ * (out->result INVALID) or database failure (INTERNAL). */
+json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out);
+/* {"as_of","days","holdings":[…]}; NULL on database failure. */
+json_t *trader_holdings_aged(trader *t, int days);
+/* {"from","to","trading_days":[…],"holidays":[{"date","name"}]}; NULL on failure. */
+json_t *trader_calendar(trader *t, int from_ymd, int to_ymd);
+
+/* KST date today on the trader's clock. */
+int trader_today(trader *t);
+
+#endif
