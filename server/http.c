@@ -554,6 +554,9 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 	if (cfg->api_token)
 		SHA256((const unsigned char *)cfg->api_token, strlen(cfg->api_token),
 		       srv->token_sha);
+	/* MHD clears a connection's pool between requests: keep it just big
+	 * enough for the longest URL we accept plus headers. */
+	size_t pool = 8192 + 2 * (size_t)cfg->max_url;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
@@ -562,7 +565,7 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_THREAD_STACK_SIZE,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_THREAD_STACK_SIZE,
 	    (size_t)(512 * 1024), MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	freeaddrinfo(ai);

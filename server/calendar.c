@@ -1,0 +1,33 @@
+/* calendar.c — GET /calendar?from=&to=: KRX trading days and closures from
+ * the holidays table (built-in 2024-2027, plus what KIS chk-holiday said). */
+#include "app.h"
+#include "http.h"
+#include "params.h"
+#include "trader.h"
+
+/* Longest range one request may ask for (about four years of days). */
+#define CALENDAR_MAX_DAYS 1500
+
+GW_HANDLER(gw_calendar_get)
+{
+	int today = gw_today(req), from, to;
+	if (gw_param_date(req, resp, "from", today, &from))
+		return;
+	if (gw_param_date(req, resp, "to", ymd_add_days(from, 30), &to))
+		return;
+	if (to < from) {
+		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "'to' is before 'from'");
+		return;
+	}
+	if (ymd_to_days(to) - ymd_to_days(from) > CALENDAR_MAX_DAYS) {
+		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "the range is longer than %d days",
+		               CALENDAR_MAX_DAYS);
+		return;
+	}
+	json_t *j = trader_calendar(req->app->trader, from, to);
+	if (!j) {
+		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the calendar");
+		return;
+	}
+	gw_reply(resp, 200, j);
+}
