@@ -33,5 +33,14 @@ GW_HANDLER(gw_daily_get);
 GW_HANDLER(gw_balance_get);
 GW_HANDLER(gw_cash_get);
 GW_HANDLER(gw_healthz_get);
+/* orders and ledger (orders.c, holdings.c, calendar.c) */
+GW_HANDLER(gw_orders_post);
+GW_HANDLER(gw_orders_list);
+GW_HANDLER(gw_orders_reconcile);
+GW_HANDLER(gw_orders_backfill);
+GW_HANDLER(gw_order_get);
+GW_HANDLER(gw_order_delete);
+GW_HANDLER(gw_holdings_aged);
+GW_HANDLER(gw_calendar_get);
 
 #endif

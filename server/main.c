@@ -15,6 +15,7 @@
 #include "server.h"
 #include "simproc.h"
 #include "store.h"
+#include "trader.h"
 
 /* Credentials the embedded simulator accepts (it takes any 36/180-char pair). */
 #define SIM_APP_KEY     "PSkisgwEmbeddedSimulatorAppKey000000"
@@ -137,6 +138,22 @@ int main(int argc, char **argv)
 	app.quotes = quote_cache_new(cfg.quote_cache_ms);
 
 	/* orders and ledger: create and start the trader — begin */
+	{
+		trader_config tc = {
+		    .max_order_qty = cfg.max_order_qty,
+		    .max_order_amount = cfg.max_order_amount,
+		    .reconcile_interval_s = (int)cfg.reconcile_interval_s,
+		    .backfill_days = (int)cfg.backfill_days,
+		    .unknown_window_s = (int)cfg.unknown_window_s,
+		    .run_backfill = cfg.backfill_days > 0,
+		};
+		app.trader = trader_new(&tc, app.kis, app.db, &clock, err, sizeof(err));
+		if (!app.trader || trader_start(app.trader)) {
+			fprintf(stderr, "kisgw: cannot start the order ledger: %s\n",
+			        app.trader ? "thread creation failed" : err);
+			goto out;
+		}
+	}
 	/* orders and ledger: create and start the trader — end */
 
 	srv = gw_server_start(&app, err, sizeof(err));
@@ -164,6 +181,7 @@ int main(int argc, char **argv)
 out:
 	gw_server_stop(srv);
 	/* orders and ledger: stop and free the trader — begin */
+	trader_free(app.trader);
 	/* orders and ledger: stop and free the trader — end */
 	quote_cache_free(app.quotes);
 	kis_client_free(app.kis);

@@ -10,8 +10,8 @@
 #include "params.h"
 #include "trader.h"
 
-static const char *const order_fields[] = {"code", "side", "qty", "type", "price",
-                                           "client_order_id"};
+static const char *const order_fields[] = {"code", "side",  "qty",
+                                           "type", "price", "client_order_id"};
 
 /* Fills r from the body or answers 400 and returns -1. */
 static int order_body_parse(gw_req *req, gw_resp *resp, trader_order_req *r)
@@ -55,7 +55,8 @@ static int order_body_parse(gw_req *req, gw_resp *resp, trader_order_req *r)
 	}
 	int sv = json_is_string(side) ? store_side_parse(json_string_value(side)) : -1;
 	if (sv < 0) {
-		gw_reply_error(resp, GW_E_INVALID_FIELD, "side", "'side' must be \"buy\" or \"sell\"");
+		gw_reply_error(resp, GW_E_INVALID_FIELD, "side",
+		               "'side' must be \"buy\" or \"sell\"");
 		return -1;
 	}
 	r->side = (store_side)sv;
@@ -170,7 +171,7 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 	case TRADER_OK:
 	case TRADER_ACCEPTED:
 		gw_reply(resp,
-		         out->result == TRADER_CREATED                                    ? 201
+		         out->result == TRADER_CREATED                                     ? 201
 		         : out->result == TRADER_UNKNOWN || out->result == TRADER_ACCEPTED ? 202
 		                                                                           : 200,
 		         trader_order_json(t, o, req->method[0] == 'D'));
@@ -301,11 +302,11 @@ static json_t *stats_json(trader *t)
 {
 	trader_stats s;
 	trader_stats_get(t, &s);
-	json_t *o = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "passes", (json_int_t)s.passes,
-	                      "pass_failures", (json_int_t)s.pass_failures, "fills_added",
-	                      (json_int_t)s.fills_added, "imported", (json_int_t)s.imported,
-	                      "unknown_resolved", (json_int_t)s.unknown_resolved, "not_found",
-	                      (json_int_t)s.not_found);
+	json_t *o =
+	    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "passes", (json_int_t)s.passes, "pass_failures",
+	              (json_int_t)s.pass_failures, "fills_added", (json_int_t)s.fills_added,
+	              "imported", (json_int_t)s.imported, "unknown_resolved",
+	              (json_int_t)s.unknown_resolved, "not_found", (json_int_t)s.not_found);
 	if (s.last_pass_ms > 0) {
 		char ts[40];
 		kst_iso8601(s.last_pass_ms, ts, sizeof(ts));
@@ -329,9 +330,8 @@ GW_HANDLER(gw_orders_backfill)
 {
 	trader *t = req->app->trader;
 	int64_t days;
-	if (gw_param_int(req, resp, "days", 1, 3650, req->app->cfg->backfill_days > 0
-	                                                 ? req->app->cfg->backfill_days
-	                                                 : 90,
+	if (gw_param_int(req, resp, "days", 1, 3650,
+	                 req->app->cfg->backfill_days > 0 ? req->app->cfg->backfill_days : 90,
 	                 &days))
 		return;
 	kis_error e;
@@ -339,7 +339,8 @@ GW_HANDLER(gw_orders_backfill)
 		if (e.status != KIS_OK)
 			gw_reply_kis_error(resp, &e);
 		else
-			gw_reply_error(resp, GW_E_INTERNAL, NULL, "the backfill could not be recorded");
+			gw_reply_error(resp, GW_E_INTERNAL, NULL,
+			               "the backfill could not be recorded");
 		return;
 	}
 	gw_reply(resp, 200,

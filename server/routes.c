@@ -14,6 +14,15 @@ const gw_route gw_routes[] = {
     {"GET", "/balance", gw_balance_get, NULL, 0, 0},
     {"GET", "/cash", gw_cash_get, PARAMS("code", "price"), 0, 0},
     /* orders and ledger — begin */
+    {"POST", "/orders", gw_orders_post, NULL, 1, 0},
+    {"GET", "/orders", gw_orders_list,
+     PARAMS("status", "code", "side", "source", "from", "to", "limit", "cursor"), 0, 0},
+    {"POST", "/orders/reconcile", gw_orders_reconcile, NULL, 0, 0},
+    {"POST", "/orders/backfill", gw_orders_backfill, PARAMS("days"), 0, 0},
+    {"GET", "/orders/{id}", gw_order_get, NULL, 0, 0},
+    {"DELETE", "/orders/{id}", gw_order_delete, NULL, 0, 0},
+    {"GET", "/holdings/aged", gw_holdings_aged, PARAMS("days"), 0, 0},
+    {"GET", "/calendar", gw_calendar_get, PARAMS("from", "to"), 0, 0},
     /* orders and ledger — end */
 };
 
