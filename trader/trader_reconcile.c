@@ -141,7 +141,8 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 {
 	trader *t = c->t;
 	int64_t window_ms = (int64_t)t->cfg.unknown_window_s * 1000;
-	qsort(l->rows, l->n, sizeof(l->rows[0]), row_cmp);
+	if (l->n > 1)
+		qsort(l->rows, l->n, sizeof(l->rows[0]), row_cmp);
 	char *unmatched = calloc(l->n ? l->n : 1, 1);
 	store_order *unk = NULL, *pend = NULL;
 	size_t nunk = 0, npend = 0;
