@@ -103,6 +103,12 @@ void kis_limiter_free(kis_limiter *l);
  * most wait_ms. 0 when granted; -1 when the wait ran out (*retry_after_s
  * says roughly when to come back). */
 int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s);
+/* Same, also reporting the mono_ms() instant the slot was taken (tests
+ * check the window against the limiter's own clock). */
+int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
+                           int64_t *granted_ms);
+/* Waiters currently queued in a class. */
+int kis_limiter_queued(kis_limiter *l, kis_lclass cls);
 
 /* ---- client internals ---- */
 

@@ -100,7 +100,21 @@ static void abs_deadline(struct timespec *ts, int64_t mono_target)
 	ts->tv_nsec = (long)((mono_target % 1000) * 1000000L);
 }
 
+int kis_limiter_queued(kis_limiter *l, kis_lclass cls)
+{
+	pthread_mutex_lock(&l->mu);
+	int n = (unsigned)cls < KIS_LC__MAX ? l->queued[cls] : 0;
+	pthread_mutex_unlock(&l->mu);
+	return n;
+}
+
 int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s)
+{
+	return kis_limiter_acquire_at(l, cls, wait_ms, retry_after_s, NULL);
+}
+
+int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
+                           int64_t *granted_ms)
 {
 	if ((unsigned)cls >= KIS_LC__MAX)
 		cls = KIS_LC_QUERY;
@@ -128,6 +142,8 @@ int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_
 				l->ring[l->pos] = now;
 				l->pos = (l->pos + 1) % l->per_sec;
 			}
+			if (granted_ms)
+				*granted_ms = now;
 			break;
 		}
 		if (now >= deadline) {

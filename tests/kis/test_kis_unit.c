@@ -340,14 +340,14 @@ static void *lim_worker(void *arg)
 	lim_shared *s = arg;
 	for (int i = 0; i < PER_THR; i++) {
 		int ra = 0;
-		if (kis_limiter_acquire(s->l, i % 2 ? KIS_LC_ORDER : KIS_LC_QUERY, 20000, &ra) !=
-		    0) {
+		int64_t t = 0; /* the limiter's own grant instant, not ours after a reschedule */
+		if (kis_limiter_acquire_at(s->l, i % 2 ? KIS_LC_ORDER : KIS_LC_QUERY, 20000, &ra,
+		                           &t) != 0) {
 			pthread_mutex_lock(&s->mu);
 			s->busy++;
 			pthread_mutex_unlock(&s->mu);
 			continue;
 		}
-		int64_t t = mono_ms();
 		pthread_mutex_lock(&s->mu);
 		s->grants[s->n++] = t;
 		pthread_mutex_unlock(&s->mu);
@@ -399,7 +399,7 @@ typedef struct order_arg {
 	order_shared *s;
 	char tag;
 	kis_lclass cls;
-	int delay_ms; /* before queueing */
+	int after; /* queue only once this many waiters are queued */
 } order_arg;
 
 static void sleep_ms(int ms);
@@ -408,8 +408,10 @@ static void *order_worker(void *arg)
 {
 	order_arg *a = arg;
 	int ra;
-	if (a->delay_ms)
-		sleep_ms(a->delay_ms);
+	while (kis_limiter_queued(a->s->l, KIS_LC_QUERY) +
+	           kis_limiter_queued(a->s->l, KIS_LC_ORDER) <
+	       a->after)
+		sleep_ms(1);
 	if (kis_limiter_acquire(a->s->l, a->cls, 20000, &ra) == 0) {
 		pthread_mutex_lock(&a->s->mu);
 		a->s->seq[a->s->n++] = a->tag;
@@ -430,7 +432,7 @@ static void test_limiter_priority_fifo(void **state)
 	order_shared s;
 	memset(&s, 0, sizeof s);
 	pthread_mutex_init(&s.mu, NULL);
-	s.l = kis_limiter_new(1, 300);
+	s.l = kis_limiter_new(1, 600);
 	int ra;
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 0, &ra), 0); /* fill the window */
 	order_arg args[5] = {{&s, 'a', KIS_LC_QUERY, 0},
@@ -440,9 +442,13 @@ static void test_limiter_priority_fifo(void **state)
 	                     {&s, 'Y', KIS_LC_ORDER, 0}};
 	pthread_t th[5];
 	for (int i = 0; i < 5; i++) {
+		args[i].after = i; /* fixes the arrival order */
 		pthread_create(&th[i], NULL, order_worker, &args[i]);
-		sleep_ms(30); /* fixes the arrival order */
 	}
+	while (kis_limiter_queued(s.l, KIS_LC_QUERY) + kis_limiter_queued(s.l, KIS_LC_ORDER) < 5 &&
+	       s.n == 0)
+		sleep_ms(1);
+	assert_int_equal(s.n, 0); /* all five queued before the first slot freed */
 	for (int i = 0; i < 5; i++)
 		pthread_join(th[i], NULL);
 	assert_int_equal(s.n, 5);
@@ -479,7 +485,7 @@ static void test_limiter_timeout_unlinks(void **state)
 	int ra;
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 0, &ra), 0);
 	/* this thread queues first but only waits 50 ms; 'b' queues behind it */
-	order_arg b = {&s, 'b', KIS_LC_QUERY, 10};
+	order_arg b = {&s, 'b', KIS_LC_QUERY, 1};
 	pthread_t tb;
 	pthread_create(&tb, NULL, order_worker, &b);
 	assert_int_equal(kis_limiter_acquire(s.l, KIS_LC_QUERY, 50, &ra), -1);
