@@ -260,6 +260,9 @@ int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->cfg.verify_tls ? 2L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* the shared cache keeps only 4 idle connections per easy perform by
+	 * default, so parallel callers would keep closing each other's */
+	curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 64L);
 	if (req->no_reuse) {
 		/* libcurl silently re-sends a request whose reused connection
 		 * died before any answer; an order must go out exactly once */
