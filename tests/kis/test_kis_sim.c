@@ -32,7 +32,7 @@ static char sim_url[64];
 static kclock clk;
 
 /* Starts kis-sim and reads "listening on 127.0.0.1:PORT" from its stdout. */
-static int sim_start(void)
+static int sim_start(const char *env)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
@@ -44,8 +44,8 @@ static int sim_start(void)
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
-		execl(sim_path, sim_path, "--listen", "127.0.0.1:0", "--env", "virtual", "--seed",
-		      "7", "--clock", SIM_CLOCK, (char *)NULL);
+		execl(sim_path, sim_path, "--listen", "127.0.0.1:0", "--env", env, "--seed", "7",
+		      "--clock", SIM_CLOCK, (char *)NULL);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -131,7 +131,7 @@ static int64_t clk_now(void *ctx)
 
 static char app_key[37], app_secret[181];
 
-static kis_client *client_new(void)
+static kis_client *client_new(int real, int old_tr_ids)
 {
 	kis_config cfg;
 	memset(&cfg, 0, sizeof cfg);
@@ -139,7 +139,8 @@ static kis_client *client_new(void)
 	cfg.app_key = app_key;
 	cfg.app_secret = app_secret;
 	cfg.account = ACCOUNT;
-	cfg.real = 0;
+	cfg.real = real;
+	cfg.old_tr_ids = old_tr_ids;
 	cfg.queue_wait_ms = 30000;
 	cfg.now_ms = clk_now;
 	cfg.clock_ctx = &clk;
@@ -161,7 +162,7 @@ static int group_setup(void **state)
 	memset(app_secret, 'S', 180);
 	if (kclock_init(&clk, SIM_CLOCK, NULL, 0) != 0)
 		return -1;
-	if (sim_start() != 0) {
+	if (sim_start("virtual") != 0) {
 		fprintf(stderr, "could not start %s\n", sim_path);
 		return -1;
 	}
@@ -193,7 +194,7 @@ static int group_setup(void **state)
 	if (!r)
 		return -1;
 	json_decref(r);
-	cl = client_new();
+	cl = client_new(0, 0);
 	return 0;
 }
 
@@ -390,6 +391,86 @@ static void test_sim_holidays_virtual(void **state)
 	assert_int_equal(kis_holidays_get(cl, 20261124, &d, &e), KIS_E_UNSUPPORTED);
 }
 
+/* ---- real environment (20/s), old tr_ids: real-only TRs ---- */
+
+static int real_setup(void **state)
+{
+	if (sim_start("real") != 0)
+		return -1;
+	json_t *r = ctl("POST", "/__sim/reset",
+	                json_pack("{s:s,s:I}", "account", ACCOUNT, "cash", (json_int_t)50000000));
+	if (!r)
+		return -1;
+	json_decref(r);
+	cl = client_new(1, 1);
+	return 0;
+}
+
+static int real_teardown(void **state)
+{
+	kis_client_free(cl);
+	cl = NULL;
+	sim_stop();
+	return 0;
+}
+
+static void test_sim_real_holidays(void **state)
+{
+	kis_days d;
+	kis_error e;
+	if (kis_holidays_get(cl, 20261124, &d, &e) != KIS_OK)
+		fail_msg("holidays: %s %s %s", kis_status_name(e.status), e.msg_cd, e.msg1);
+	assert_true(d.n > 0);
+	assert_int_equal(d.days[0].ymd, 20261124);
+	for (size_t i = 0; i < d.n; i++) {
+		if (d.days[i].open != krx_is_trading_day(d.days[i].ymd))
+			fail_msg("%d: open %d, calendar says %d", d.days[i].ymd, d.days[i].open,
+			         krx_is_trading_day(d.days[i].ymd));
+		if (i > 0)
+			assert_true(d.days[i].ymd > d.days[i - 1].ymd);
+	}
+	kis_days_free(&d);
+}
+
+static void test_sim_real_open_orders(void **state)
+{
+	json_t *st = ctl("GET", "/__sim/stocks", NULL);
+	const char *code = json_string_value(
+	    json_object_get(json_array_get(json_object_get(st, "stocks"), 0), "code"));
+	assert_non_null(code);
+	kis_order_req rq;
+	memset(&rq, 0, sizeof rq);
+	snprintf(rq.code, sizeof rq.code, "%s", code);
+	json_decref(st);
+	kis_quote q;
+	kis_error e;
+	assert_int_equal(kis_price_get(cl, rq.code, &q, &e), KIS_OK);
+	rq.side = KIS_SIDE_BUY;
+	rq.qty = 2;
+	rq.price = q.lower_limit;
+	kis_order_ack ack;
+	if (kis_order_cash(cl, &rq, &ack, &e) != KIS_OK)
+		fail_msg("order: %s %s %s", kis_status_name(e.status), e.msg_cd, e.msg1);
+	kis_open_orders o;
+	if (kis_open_orders_get(cl, &o, &e) != KIS_OK)
+		fail_msg("open orders: %s %s %s", kis_status_name(e.status), e.msg_cd, e.msg1);
+	int found = 0;
+	for (size_t i = 0; i < o.n; i++)
+		if (strcmp(o.rows[i].odno, ack.odno) == 0) {
+			found = 1;
+			assert_true(o.rows[i].cancelable_qty == 2);
+			assert_int_equal(o.rows[i].side, KIS_SIDE_BUY);
+		}
+	assert_true(found);
+	kis_open_orders_free(&o);
+	kis_order_ack cack;
+	assert_int_equal(kis_order_cancel(cl, ack.orgno, ack.odno, &cack, &e), KIS_OK);
+	assert_int_equal(kis_open_orders_get(cl, &o, &e), KIS_OK);
+	for (size_t i = 0; i < o.n; i++)
+		assert_string_not_equal(o.rows[i].odno, ack.odno);
+	kis_open_orders_free(&o);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -408,5 +489,11 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_sim_drop_after_order),
 	    cmocka_unit_test(test_sim_holidays_virtual),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	const struct CMUnitTest real_tests[] = {
+	    cmocka_unit_test(test_sim_real_holidays),
+	    cmocka_unit_test(test_sim_real_open_orders),
+	};
+	int rc = cmocka_run_group_tests_name("virtual", tests, group_setup, group_teardown);
+	rc += cmocka_run_group_tests_name("real", real_tests, real_setup, real_teardown);
+	return rc;
 }
