@@ -107,6 +107,9 @@ int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_
  * check the window against the limiter's own clock). */
 int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
                            int64_t *granted_ms);
+/* Holds every grant while paused (waiters keep their places and their
+ * deadlines); used to line up waiters deterministically. */
+void kis_limiter_pause(kis_limiter *l, int paused);
 /* Waiters currently queued in a class. */
 int kis_limiter_queued(kis_limiter *l, kis_lclass cls);
 

@@ -27,6 +27,7 @@ struct kis_limiter {
 	int count, pos;
 	waiter *head[KIS_LC__MAX], *tail[KIS_LC__MAX];
 	int queued[KIS_LC__MAX];
+	int paused; /* no grants while set; waiters keep their places */
 };
 
 kis_limiter *kis_limiter_new(int per_sec, int window_ms)
@@ -65,6 +66,8 @@ void kis_limiter_free(kis_limiter *l)
 /* ms until a slot frees (0 = free now). Caller holds mu. */
 static int64_t slot_wait(const kis_limiter *l, int64_t now)
 {
+	if (l->paused)
+		return 1000;
 	if (l->count < l->per_sec)
 		return 0;
 	int64_t free_at = l->ring[l->pos] + l->window_ms;
@@ -98,6 +101,14 @@ static void abs_deadline(struct timespec *ts, int64_t mono_target)
 {
 	ts->tv_sec = (time_t)(mono_target / 1000);
 	ts->tv_nsec = (long)((mono_target % 1000) * 1000000L);
+}
+
+void kis_limiter_pause(kis_limiter *l, int paused)
+{
+	pthread_mutex_lock(&l->mu);
+	l->paused = paused;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
 }
 
 int kis_limiter_queued(kis_limiter *l, kis_lclass cls)

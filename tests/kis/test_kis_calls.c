@@ -1007,8 +1007,14 @@ static void test_client_busy(void **state)
 	fx_client(f);
 	kis_quote q;
 	kis_error e;
+	int64_t t0 = mono_ms();
 	assert_int_equal(kis_price_get(f->c, "005930", &q, &e), KIS_OK);
-	assert_int_equal(kis_price_get(f->c, "005930", &q, &e), KIS_E_BUSY);
+	int rc = kis_price_get(f->c, "005930", &q, &e);
+	if (rc == KIS_OK && mono_ms() - t0 >= 900) {
+		fx_free(f); /* the machine was too slow to hit the window: no verdict */
+		skip();
+	}
+	assert_int_equal(rc, KIS_E_BUSY);
 	assert_int_equal(e.sent, 0);
 	assert_true(e.retry_after_s >= 1);
 	assert_int_equal(fk_count(f->fk), 1);
