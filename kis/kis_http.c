@@ -259,6 +259,8 @@ int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, c->cfg.verify_tls ? 1L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, c->cfg.verify_tls ? 2L : 0L);
 	curl_easy_setopt(h, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
+	/* what KIS's own samples speak (python requests); no HTTP/2 surprises */
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	/* the shared cache keeps only 4 idle connections per easy perform by
 	 * default, so parallel callers would keep closing each other's */
