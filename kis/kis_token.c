@@ -230,7 +230,8 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 			snprintf(t->token, sizeof t->token, "%s", tok);
 			memset(tok, 0, sizeof tok);
 			t->expires_ms = exp;
-			t->issued_real_ms = rnow;
+			/* after the answer: KIS counted it no earlier than that */
+			t->issued_real_ms = real_ms();
 			t->blocked_until_real_ms = 0;
 			memset(&t->last_err, 0, sizeof t->last_err);
 			save(c);
