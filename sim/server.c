@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,6 +456,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 		free(rq);
 		*req_cls = NULL;
 	}
+}
+
+/* --quiet: libmicrohttpd's own messages (e.g. about a dropped connection,
+ * which fault injection does on purpose) go nowhere. */
+static void log_nothing(void *cls, const char *fm, va_list ap)
+{
 }
 
 static int parse_listen(const char *spec, struct sockaddr_in *sa)

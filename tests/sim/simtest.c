@@ -1,0 +1,254 @@
+/* simtest.c — spawn kis-sim and call it over loopback with libcurl. */
+#include "simtest.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#ifndef KIS_SIM_PATH
+#error "KIS_SIM_PATH must name the kis-sim binary"
+#endif
+
+/* Sims still running, so a failed test (cmocka longjmps out) does not
+ * leave one behind holding our stderr. */
+static pid_t live[32];
+
+void simp_reap_all(void)
+{
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		if (live[i] > 0) {
+			kill(live[i], SIGKILL);
+			waitpid(live[i], NULL, 0);
+			live[i] = 0;
+		}
+}
+
+static void live_set(pid_t pid, pid_t val)
+{
+	for (size_t i = 0; i < sizeof(live) / sizeof(live[0]); i++)
+		if (live[i] == pid) {
+			live[i] = val;
+			return;
+		}
+}
+
+int simp_start(simproc *p, const char *const *extra)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->secret, T_SECRET_CH, 180);
+	p->secret[180] = 0;
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	const char *argv[40];
+	int n = 0;
+	argv[n++] = KIS_SIM_PATH;
+	argv[n++] = "--listen";
+	argv[n++] = "127.0.0.1:0";
+	argv[n++] = "--quiet";
+	for (int i = 0; extra && extra[i] && n < 38; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->pid = pid;
+	live_set(0, pid);
+	char line[128];
+	size_t len = 0;
+	/* Generous: an ASan build generates the price history more slowly. */
+	while (len < sizeof(line) - 1) {
+		struct pollfd pf = {fds[0], POLLIN, 0};
+		if (poll(&pf, 1, 30000) <= 0)
+			break;
+		ssize_t k = read(fds[0], line + len, 1);
+		if (k <= 0)
+			break;
+		if (line[len] == '\n')
+			break;
+		len++;
+	}
+	line[len] = 0;
+	close(fds[0]);
+	const char *colon = strrchr(line, ':');
+	if (strncmp(line, "listening on 127.0.0.1:", 23) != 0 || !colon) {
+		fprintf(stderr, "kis-sim did not start: '%s'\n", line);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		live_set(pid, 0);
+		return -1;
+	}
+	p->port = atoi(colon + 1);
+	snprintf(p->base, sizeof(p->base), "http://127.0.0.1:%d", p->port);
+	return p->port > 0 ? 0 : -1;
+}
+
+int simp_stop(simproc *p)
+{
+	int status = -1;
+	if (p->pid <= 0)
+		return -1;
+	kill(p->pid, SIGTERM);
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	live_set(p->pid, 0);
+	p->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+typedef struct buf {
+	char *p;
+	size_t n;
+} buf;
+
+static size_t on_body(char *d, size_t sz, size_t nm, void *u)
+{
+	buf *b = u;
+	size_t k = sz * nm;
+	char *q = realloc(b->p, b->n + k + 1);
+	if (!q)
+		return 0;
+	b->p = q;
+	memcpy(b->p + b->n, d, k);
+	b->n += k;
+	b->p[b->n] = 0;
+	return k;
+}
+
+static size_t on_header(char *d, size_t sz, size_t nm, void *u)
+{
+	sresp *r = u;
+	size_t k = sz * nm;
+	char line[256];
+	size_t n = k < sizeof(line) - 1 ? k : sizeof(line) - 1;
+	memcpy(line, d, n);
+	line[n] = 0;
+	while (n && (line[n - 1] == '\r' || line[n - 1] == '\n'))
+		line[--n] = 0;
+	/* Case-sensitive on purpose: KIS sends these names in lower case. */
+	if (strncmp(line, "tr_cont:", 8) == 0) {
+		const char *v = line + 8;
+		while (*v == ' ')
+			v++;
+		snprintf(r->tr_cont, sizeof(r->tr_cont), "%.7s", v);
+		r->has_tr_cont = 1;
+	} else if (strncmp(line, "tr_id:", 6) == 0) {
+		const char *v = line + 6;
+		while (*v == ' ')
+			v++;
+		snprintf(r->tr_id, sizeof(r->tr_id), "%.31s", v);
+	}
+	return k;
+}
+
+void simp_call(simproc *p, const char *method, const char *path, const char *tr_id,
+               const char *tr_cont, const char *body, sresp *r)
+{
+	memset(r, 0, sizeof(*r));
+	CURL *c = curl_easy_init();
+	char url[4096], h[1400];
+	snprintf(url, sizeof(url), "%s%s", p->base, path);
+	struct curl_slist *hl = NULL;
+	hl = curl_slist_append(hl, "content-type: application/json; charset=utf-8");
+	snprintf(h, sizeof(h), "appkey: %s", T_APPKEY);
+	hl = curl_slist_append(hl, h);
+	snprintf(h, sizeof(h), "appsecret: %s", p->secret);
+	hl = curl_slist_append(hl, h);
+	hl = curl_slist_append(hl, "custtype: P");
+	if (p->token[0]) {
+		snprintf(h, sizeof(h), "authorization: Bearer %s", p->token);
+		hl = curl_slist_append(hl, h);
+	}
+	if (tr_id) {
+		snprintf(h, sizeof(h), "tr_id: %s", tr_id);
+		hl = curl_slist_append(hl, h);
+	}
+	if (tr_cont) {
+		snprintf(h, sizeof(h), "tr_cont: %s", tr_cont);
+		hl = curl_slist_append(hl, h);
+	}
+	buf b = {NULL, 0};
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	r->curl_rc = (int)curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	r->body = b.p ? b.p : strdup("");
+	r->json = json_loads(r->body, 0, NULL);
+	curl_slist_free_all(hl);
+	curl_easy_cleanup(c);
+}
+
+void sresp_free(sresp *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+long simp_ctl(simproc *p, const char *path, const char *json_body)
+{
+	char full[256];
+	snprintf(full, sizeof(full), "/__sim/%s", path);
+	sresp r;
+	simp_call(p, json_body ? "POST" : "GET", full, NULL, NULL, json_body, &r);
+	long s = r.status;
+	sresp_free(&r);
+	return s;
+}
+
+long simp_token(simproc *p)
+{
+	char body[512];
+	snprintf(body, sizeof(body),
+	         "{\"grant_type\":\"client_credentials\",\"appkey\":\"%s\",\"appsecret\":\"%s\"}",
+	         T_APPKEY, p->secret);
+	sresp r;
+	simp_call(p, "POST", "/oauth2/tokenP", NULL, NULL, body, &r);
+	long s = r.status;
+	if (s == 200)
+		snprintf(p->token, sizeof(p->token), "%s", js(r.json, "access_token"));
+	sresp_free(&r);
+	return s;
+}
+
+const char *js(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+long long jsi(const json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	return json_is_string(v) ? atoll(json_string_value(v)) : -999999;
+}
