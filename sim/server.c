@@ -464,6 +464,12 @@ static void log_nothing(void *cls, const char *fm, va_list ap)
 {
 }
 
+static void log_stderr(void *cls, const char *fm, va_list ap)
+{
+	fputs("kis-sim: ", stderr);
+	vfprintf(stderr, fm, ap);
+}
+
 static int parse_listen(const char *spec, struct sockaddr_in *sa)
 {
 	char host[64];
@@ -503,7 +509,7 @@ int sim_server_run(sim_state *st)
 	    NULL, NULL, on_request, st, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, st, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned int)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-	    MHD_OPTION_EXTERNAL_LOGGER, st->cfg.quiet ? log_nothing : NULL, NULL, MHD_OPTION_END);
+	    MHD_OPTION_EXTERNAL_LOGGER, st->cfg.quiet ? log_nothing : log_stderr, NULL, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "kis-sim: cannot listen on %s\n", st->cfg.listen);
 		return 1;
