@@ -53,9 +53,9 @@ void sim_h_token(sim_state *st, sim_call *c, sim_reply *r)
 		return;
 	}
 	int64_t now = c->now_ms;
-	int64_t gap = now - k->last_token_call_ms;
-	if (k->last_token_call_ms != INT64_MIN && gap >= 0 &&
-	    gap < (int64_t)st->cfg.token_min_interval_s * 1000) {
+	int seen = k->last_token_call_ms != INT64_MIN;
+	int64_t gap = seen ? now - k->last_token_call_ms : 0;
+	if (seen && gap >= 0 && gap < (int64_t)st->cfg.token_min_interval_s * 1000) {
 		st->c_token_denied++;
 		sim_reply_oauth_err(r, 403, "EGW00133",
 		                    "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)");
