@@ -505,11 +505,14 @@ int sim_server_run(sim_state *st)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, on_request, st, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, st, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)120, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-	    MHD_OPTION_EXTERNAL_LOGGER, st->cfg.quiet ? log_nothing : log_stderr, NULL, MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	        (st->cfg.quiet ? 0 : MHD_USE_ERROR_LOG),
+	    0, NULL, NULL, on_request, st,
+	    /* The logger must come first or MHD warns on stderr. */
+	    MHD_OPTION_EXTERNAL_LOGGER, st->cfg.quiet ? log_nothing : log_stderr, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+	    st, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "kis-sim: cannot listen on %s\n", st->cfg.listen);
 		return 1;
