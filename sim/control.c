@@ -33,7 +33,10 @@ static int get_i64(const json_t *o, const char *k, int64_t *out)
 		return 0;
 	}
 	if (json_is_real(v)) {
-		*out = (int64_t)json_real_value(v);
+		double d = json_real_value(v);
+		if (!(d > -9e15 && d < 9e15)) /* also rejects NaN */
+			return -1;
+		*out = (int64_t)d;
 		return 0;
 	}
 	if (json_is_string(v))
@@ -83,6 +86,10 @@ static void h_clock(sim_state *st, sim_call *c, sim_reply *r)
 			target = kclock_now_ms(&tmp);
 			kclock_destroy(&tmp);
 		} else if (get_i64(c->json, "advance_s", &adv) == 0) {
+			if (adv < -10LL * 366 * 86400 || adv > 10LL * 366 * 86400) {
+				ctl_err(r, 400, "advance_s out of range");
+				return;
+			}
 			target = kclock_now_ms(&st->clock) + adv * 1000;
 		} else {
 			ctl_err(r, 400, "want {\"set\":\"<iso8601>\"} or {\"advance_s\":N}");
@@ -140,7 +147,12 @@ static void h_price(sim_state *st, sim_call *c, sim_reply *r)
 	int64_t price;
 	json_t *jp = json_object_get(c->json, "jump_pct");
 	if (json_is_number(jp)) {
-		double p = (double)q.prpr * (1.0 + json_number_value(jp) / 100.0);
+		double pct = json_number_value(jp);
+		if (!(pct >= -100.0 && pct <= 1000.0)) {
+			ctl_err(r, 400, "jump_pct must be -100..1000");
+			return;
+		}
+		double p = (double)q.prpr * (1.0 + pct / 100.0);
 		price = krx_tick_floor((int64_t)(p + 0.5));
 		if (price > q.mxpr)
 			price = q.mxpr;
@@ -176,7 +188,8 @@ static int seed_order(sim_state *st, int ai, const json_t *jo, int64_t now, char
 	int ymd = json_is_string(date) ? ymd_parse(json_string_value(date)) : -1;
 	sim_stock *s = json_is_string(code) ? sim_stock_find(st, json_string_value(code)) : NULL;
 	int64_t qty, price = 0, filled = 0, fprice = 0, hms = 100000;
-	if (ymd < 0 || !s || !json_is_string(side) || get_i64(jo, "qty", &qty) != 0 || qty <= 0) {
+	if (ymd < 0 || !s || !json_is_string(side) || get_i64(jo, "qty", &qty) != 0 || qty <= 0 ||
+	    qty > 1000000000) {
 		snprintf(err, el, "order needs date, code, side, qty");
 		return -1;
 	}
@@ -192,11 +205,13 @@ static int seed_order(sim_state *st, int ai, const json_t *jo, int64_t now, char
 	get_i64(jo, "filled_qty", &filled);
 	if (get_i64(jo, "fill_price", &fprice) != 0)
 		fprice = price;
-	if (json_is_string(tm) && sim_parse_i64(json_string_value(tm), &hms) != 0) {
+	if (json_is_string(tm) && (sim_parse_i64(json_string_value(tm), &hms) != 0 || hms < 0 ||
+	                           hms > 235959 || hms % 100 > 59 || hms / 100 % 100 > 59)) {
 		snprintf(err, el, "time must be HHMMSS");
 		return -1;
 	}
-	if (filled < 0 || filled > qty || price < 0 || (filled > 0 && fprice <= 0)) {
+	if (filled < 0 || filled > qty || price < 0 || price > 100000000 || fprice > 100000000 ||
+	    (filled > 0 && fprice <= 0) || ymd < SIM_HIST_FIRST || ymd > SIM_HIST_LAST) {
 		snprintf(err, el, "bad filled_qty/fill_price/price");
 		return -1;
 	}
@@ -279,8 +294,9 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 	}
 	int ai = (int)(a - st->accts);
 	int64_t cash = 100000000;
-	if (json_object_get(b, "cash") && (get_i64(b, "cash", &cash) != 0 || cash < 0)) {
-		ctl_err(r, 400, "cash must be a non-negative integer");
+	if (json_object_get(b, "cash") &&
+	    (get_i64(b, "cash", &cash) != 0 || cash < 0 || cash > 1000000000000000LL)) {
+		ctl_err(r, 400, "cash must be an integer 0..1e15");
 		return;
 	}
 	a->cash = cash;
@@ -298,8 +314,9 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 		    json_is_string(code) ? sim_stock_find(st, json_string_value(code)) : NULL;
 		int64_t qty;
 		json_t *avg = json_object_get(v, "avg_price");
-		if (!s || get_i64(v, "qty", &qty) != 0 || qty <= 0 || !json_is_number(avg) ||
-		    json_number_value(avg) <= 0) {
+		if (!s || get_i64(v, "qty", &qty) != 0 || qty <= 0 || qty > 1000000000 ||
+		    !json_is_number(avg) || !(json_number_value(avg) > 0) ||
+		    json_number_value(avg) > 100000000) {
 			ctl_err(r, 400, "holding needs a known code, qty > 0, avg_price > 0");
 			return;
 		}

@@ -1234,6 +1234,103 @@ static char *script(const char *seed)
 	return acc;
 }
 
+/* ---------------------------------------------------------------- bad input */
+
+static void test_bad_input(void **state)
+{
+	simproc p;
+	start_auth(&p, "virtual", CLOCK_10);
+	static const struct {
+		const char *path, *tr_id;
+	} eps[] = {{P_ORDER, "VTTC0012U"},   {P_RVSE, "VTTC0013U"},     {"/uapi/hashkey", NULL},
+	           {"/oauth2/tokenP", NULL}, {"/oauth2/revokeP", NULL}, {"/oauth2/Approval", NULL},
+	           {"/__sim/reset", NULL},   {"/__sim/price", NULL},    {"/__sim/clock", NULL},
+	           {"/__sim/fault", NULL},   {"/__sim/session", NULL}};
+	char *deep = malloc(20001);
+	for (int i = 0; i < 10000; i++) {
+		deep[i] = '[';
+		deep[19999 - i] = ']';
+	}
+	deep[20000] = 0;
+	const char *bodies[] = {
+	    "",
+	    "null",
+	    "[]",
+	    "{",
+	    "\"x\"",
+	    "{\"CANO\":[]}",
+	    deep,
+	    "{\"CANO\":\"12345678\",\"ACNT_PRDT_CD\":\"01\",\"PDNO\":\"005930\",\"ORD_DVSN\":"
+	    "\"00\",\"ORD_QTY\":\"99999999999999999999\",\"ORD_UNPR\":\"-5\"}",
+	    "{\"CANO\":\"12345678\",\"ACNT_PRDT_CD\":\"01\",\"PDNO\":{},\"ORD_DVSN\":1,"
+	    "\"ORD_QTY\":1e400,\"ORD_UNPR\":null,\"ORGN_ODNO\":\"-1\",\"RVSE_CNCL_DVSN_CD\":"
+	    "\"02\",\"QTY_ALL_ORD_YN\":\"N\"}",
+	    "{\"code\":\"005930\",\"jump_pct\":1e308}",
+	    "{\"code\":\"005930\",\"price\":-1}",
+	    "{\"advance_s\":1e300}",
+	    "{\"set\":\"2099-01-01T00:00:00Z\"}",
+	    "{\"account\":\"12345678-01\",\"cash\":1e30}",
+	    "{\"account\":\"12345678-01\",\"holdings\":[{\"code\":\"005930\",\"qty\":1e20,"
+	    "\"avg_price\":1}]}",
+	    "{\"account\":\"12345678-01\",\"orders\":[{\"date\":\"2026-11-24\",\"time\":"
+	    "\"999999999999\",\"code\":\"005930\",\"side\":\"buy\",\"qty\":1}]}",
+	    "{\"account\":\"12345678-01\",\"orders\":[{\"date\":\"1900-01-01\",\"code\":"
+	    "\"005930\",\"side\":\"buy\",\"qty\":1}]}",
+	    "{\"match\":\"x\",\"kind\":\"delay\",\"delay_ms\":-1}",
+	    "{\"match\":\"\",\"kind\":\"drop\"}",
+	    "{\"partial_fill_qty\":-3,\"rate\":\"many\"}",
+	    "{\"grant_type\":\"client_credentials\",\"appkey\":42,\"appsecret\":[]}",
+	    "{\"appkey\":\"" T_APPKEY "\",\"secretkey\":null,\"token\":{}}",
+	};
+	for (size_t e = 0; e < sizeof(eps) / sizeof(eps[0]); e++)
+		for (size_t b = 0; b < sizeof(bodies) / sizeof(bodies[0]); b++) {
+			sresp r;
+			simp_call(&p, "POST", eps[e].path, eps[e].tr_id, NULL, bodies[b], &r);
+			assert_int_equal(r.curl_rc, 0);
+			assert_true(r.status >= 200 && r.status < 600);
+			assert_non_null(r.json); /* always a JSON answer */
+			sresp_free(&r);
+		}
+	free(deep);
+	/* Odd query strings on the GET TRs. */
+	char *longcode = malloc(6000);
+	memset(longcode, '9', 5999);
+	longcode[5999] = 0;
+	char path[6400];
+	const char *queries[] = {"?CANO=%00&ACNT_PRDT_CD=%ff",
+	                         "?CTX_AREA_NK100=x%5E-5%5E",
+	                         "?CTX_AREA_NK100=12345678%5E99999999999999999999%5E",
+	                         "?ODNO=abc",
+	                         "?INQR_STRT_DT=20260230&INQR_END_DT=99999999",
+	                         "?FID_PERIOD_DIV_CODE="};
+	const char *gets[][2] = {{P_BAL, "VTTC8434R"},       {P_CCLD, "VTTC0081R"},
+	                         {P_PSBL, "VTTC8908R"},      {P_PRICE, "FHKST01010100"},
+	                         {P_CHART, "FHKST03010100"}, {P_DAILY, "FHKST01010400"}};
+	for (size_t g = 0; g < 6; g++) {
+		for (size_t q = 0; q < 6; q++) {
+			sresp r;
+			snprintf(path, sizeof(path), "%s%s", gets[g][0], queries[q]);
+			simp_call(&p, "GET", path, gets[g][1], "N", NULL, &r);
+			assert_int_equal(r.curl_rc, 0);
+			assert_non_null(r.json);
+			sresp_free(&r);
+		}
+		sresp r;
+		snprintf(path, sizeof(path),
+		         "%s?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=%s&PDNO=%s", gets[g][0],
+		         longcode, longcode);
+		simp_call(&p, "GET", path, gets[g][1], NULL, NULL, &r);
+		assert_int_equal(r.curl_rc, 0);
+		sresp_free(&r);
+	}
+	free(longcode);
+	sresp r;
+	simp_call(&p, "GET", "/__sim/state", NULL, NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	sresp_free(&r);
+	stop(&p);
+}
+
 static void test_determinism(void **state)
 {
 	char *a = script("7"), *b = script("7"), *c = script("8");
@@ -1265,6 +1362,7 @@ int main(void)
 	    T(test_partial_and_reserve),
 	    T(test_rejections),
 	    T(test_faults),
+	    T(test_bad_input),
 	    T(test_determinism),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
