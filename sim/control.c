@@ -256,11 +256,11 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 		ctl_err(r, 405, "POST");
 		return;
 	}
-	json_t *b = c->json ? c->json : json_object();
 	if (!c->json && c->body_len) {
 		ctl_err(r, 400, "body must be a JSON object");
 		return;
 	}
+	json_t *b = c->json ? c->json : json_object();
 	if (json_is_true(json_object_get(b, "all")) || !json_object_get(b, "account")) {
 		for (int i = 0; i < st->naccts; i++)
 			free(st->accts[i].h);
