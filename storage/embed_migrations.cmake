@@ -1,5 +1,6 @@
-# cmake -DOUT=file.c -DFILES="a.sql;b.sql" -P embed_migrations.cmake
+# cmake -DOUT=file.c -DFILES="a.sql|b.sql" -P embed_migrations.cmake
 # Writes a C source with one {version, name, sql} entry per migration file.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from the migrations folder by embed_migrations.cmake. Do not edit. */\n")
 string(APPEND body "#include \"store_internal.h\"\n\n")
 set(table "")

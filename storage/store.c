@@ -27,8 +27,9 @@ typedef struct store_conn {
 struct store {
 	char *path;
 	pthread_key_t key;
-	pthread_mutex_t mu; /* guards conns */
-	store_conn *conns;
+	pthread_mutex_t mu; /* guards conns and idle */
+	store_conn *conns;  /* connections some thread holds */
+	store_conn *idle;   /* connections of threads that ended, ready for reuse */
 	int write_wait_ms;
 };
 
@@ -44,13 +45,18 @@ static void conn_unlink(store *s, store_conn *c)
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* Thread exit: that thread's connection goes with it. */
-static void conn_destroy(void *v)
+/* Thread exit: its connection goes to the idle list. The HTTP daemon runs
+ * a thread per client connection, and opening SQLite (and parsing the
+ * schema) for each would cost more than most queries. */
+static void conn_release(void *v)
 {
 	store_conn *c = v;
-	conn_unlink(c->owner, c);
-	sqlite3_close_v2(c->db);
-	free(c);
+	store *s = c->owner;
+	conn_unlink(s, c);
+	pthread_mutex_lock(&s->mu);
+	c->next = s->idle;
+	s->idle = c;
+	pthread_mutex_unlock(&s->mu);
 }
 
 static int conn_configure(sqlite3 *db)
@@ -95,8 +101,21 @@ sqlite3 *store_db(store *s)
 	if (!s)
 		return NULL;
 	store_conn *c = pthread_getspecific(s->key);
-	if (!c)
-		c = conn_open(s, NULL, 0);
+	if (c)
+		return c->db;
+	pthread_mutex_lock(&s->mu);
+	c = s->idle;
+	if (c) {
+		s->idle = c->next;
+		c->next = s->conns;
+		s->conns = c;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (c) {
+		pthread_setspecific(s->key, c);
+		return c->db;
+	}
+	c = conn_open(s, NULL, 0);
 	return c ? c->db : NULL;
 }
 
@@ -335,7 +354,7 @@ store *store_open(const char *path, char *err, size_t errlen)
 	}
 	s->write_wait_ms = STORE_WRITE_WAIT_MS;
 	pthread_mutex_init(&s->mu, NULL);
-	if (pthread_key_create(&s->key, conn_destroy)) {
+	if (pthread_key_create(&s->key, conn_release)) {
 		snprintf(err, errlen, "pthread_key_create failed");
 		pthread_mutex_destroy(&s->mu);
 		free(s->path);
@@ -377,14 +396,16 @@ void store_close(store *s)
 	pthread_setspecific(s->key, NULL);
 	pthread_key_delete(s->key);
 	pthread_mutex_lock(&s->mu);
-	store_conn *c = s->conns;
-	s->conns = NULL;
+	store_conn *lists[2] = {s->conns, s->idle};
+	s->conns = s->idle = NULL;
 	pthread_mutex_unlock(&s->mu);
-	while (c) {
-		store_conn *next = c->next;
-		sqlite3_close_v2(c->db);
-		free(c);
-		c = next;
+	for (int i = 0; i < 2; i++) {
+		for (store_conn *c = lists[i]; c;) {
+			store_conn *next = c->next;
+			sqlite3_close_v2(c->db);
+			free(c);
+			c = next;
+		}
 	}
 	pthread_mutex_destroy(&s->mu);
 	free(s->path);
@@ -402,6 +423,18 @@ int store_ping(store *s)
 	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
 	sqlite3_finalize(st);
 	return ok ? 0 : -1;
+}
+
+int store_connections(store *s)
+{
+	int n = 0;
+	pthread_mutex_lock(&s->mu);
+	for (store_conn *c = s->conns; c; c = c->next)
+		n++;
+	for (store_conn *c = s->idle; c; c = c->next)
+		n++;
+	pthread_mutex_unlock(&s->mu);
+	return n;
 }
 
 void store_set_write_wait(store *s, int ms)

@@ -2,7 +2,8 @@
  * cache and the trading calendar.
  *
  * One connection per thread (WAL: readers never block the writer), opened
- * lazily and all closed by store_close. Every write goes through one
+ * lazily, handed on to a later thread when its thread ends, all closed by
+ * store_close. Every write goes through one
  * transaction runner that retries SQLITE_BUSY with a bounded backoff; a hard
  * failure returns -1 (the caller answers 500). Includes nothing of kis or
  * server: sides, statuses and sources are this header's own enums.
@@ -31,6 +32,8 @@ int store_schema_latest(void);
 /* Longest time a write waits for the database lock before failing
  * (default 10 s; tests shorten it). */
 void store_set_write_wait(store *s, int ms);
+/* SQLite connections open now (held by threads + idle). */
+int store_connections(store *s);
 
 /* kis_token_store callbacks (kis/kis.h); ctx is the store*. load returns 0
  * with token "" when only the issuance time is known. */
@@ -203,6 +206,9 @@ typedef struct store_holdings {
  * max_acquired (0: all). */
 int store_holdings_get(store *s, int max_acquired, store_holdings *out);
 void store_holdings_free(store_holdings *h);
+/* Recomputes every code's FIFO state from its fills (after a bulk import,
+ * or to repair). Returns the number of codes, or -1. */
+int store_positions_rebuild(store *s);
 
 /* ---- calendar ---- */
 

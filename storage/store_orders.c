@@ -583,8 +583,21 @@ static int order_progress_tx(sqlite3 *db, void *v)
 		if (p->ord_time)
 			o.ord_time = p->ord_time;
 	}
-	if (p->name && *p->name)
+	if (p->name && *p->name) {
 		snprintf(o.name, sizeof(o.name), "%s", p->name);
+		sqlite3_stmt *st =
+		    store_prep(db, "INSERT INTO stock_names (code, name) VALUES (?, ?) "
+		                   "ON CONFLICT (code) DO UPDATE SET name = "
+		                   "excluded.name WHERE name != excluded.name");
+		if (!st)
+			return -1;
+		sqlite3_bind_text(st, 1, o.code, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
 	o.updated_ms = p->now_ms;
 	return order_write(db, &o, 0);
 }
@@ -595,6 +608,48 @@ int64_t store_order_progress(store *s, int64_t id, const store_progress *p)
 	if (store_tx(s, order_progress_tx, &a) < 0)
 		return -1;
 	return a.added;
+}
+
+static int rebuild_all_tx(sqlite3 *db, void *v)
+{
+	(void)v;
+	if (sqlite3_exec(db, "DELETE FROM positions", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_stmt *st = store_prep(db, "SELECT DISTINCT code FROM fills");
+	if (!st)
+		return -1;
+	int n = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char code[16];
+		store_col_text(st, 0, code, sizeof(code));
+		pos_state p;
+		if (pos_rebuild(db, code, &p))
+			break;
+		sqlite3_stmt *up =
+		    store_prep(db, "INSERT INTO positions (code, pos, incomplete, "
+		                   "last_date, last_ms, last_id) VALUES (?, ?, ?, ?, "
+		                   "?, ?)");
+		if (!up)
+			break;
+		sqlite3_bind_text(up, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(up, 2, p.pos);
+		sqlite3_bind_int(up, 3, p.incomplete);
+		sqlite3_bind_int(up, 4, p.last_date);
+		sqlite3_bind_int64(up, 5, p.last_ms);
+		sqlite3_bind_int64(up, 6, p.last_id);
+		int urc = sqlite3_step(up);
+		sqlite3_finalize(up);
+		if (urc != SQLITE_DONE)
+			break;
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_positions_rebuild(store *s)
+{
+	return store_tx(s, rebuild_all_tx, NULL);
 }
 
 /* ---- lists ---- */
@@ -725,15 +780,11 @@ int store_orders_list(store *s, const store_order_filter *f, store_order **out, 
 
 /* The open lots of one code: under FIFO they are the newest buy fills that
  * add up to pos (everything older was consumed by sells), so only those few
- * rows are read, whatever the size of the history. */
-static int lots_read(sqlite3 *db, store_holding *h, int64_t pos, int max_acquired)
+ * rows are read, whatever the size of the history. st is the prepared lots
+ * query, reset here. */
+static int lots_read(sqlite3_stmt *st, store_holding *h, int64_t pos, int max_acquired)
 {
-	sqlite3_stmt *st =
-	    store_prep(db, "SELECT trade_date, qty, amount FROM fills WHERE code = ? "
-	                   "AND side = 'buy' ORDER BY trade_date DESC, filled_ms "
-	                   "DESC, id DESC");
-	if (!st)
-		return -1;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, h->code, -1, SQLITE_STATIC);
 	size_t cap = 0;
 	int64_t need = pos;
@@ -746,7 +797,7 @@ static int lots_read(sqlite3 *db, store_holding *h, int64_t pos, int max_acquire
 		if (max_acquired && date > max_acquired)
 			continue;
 		if (h->nlots == cap) {
-			cap = cap ? cap * 2 : 4;
+			cap = cap ? cap * 2 : 8;
 			store_lot *p = realloc(h->lots, cap * sizeof(*p));
 			if (!p) {
 				rc = SQLITE_NOMEM;
@@ -759,7 +810,6 @@ static int lots_read(sqlite3 *db, store_holding *h, int64_t pos, int max_acquire
 		l->qty = take;
 		l->price = q > 0 ? (double)amt / (double)q : 0;
 	}
-	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return -1;
 	/* Oldest first. */
@@ -771,16 +821,12 @@ static int lots_read(sqlite3 *db, store_holding *h, int64_t pos, int max_acquire
 	return 0;
 }
 
-static void name_read(sqlite3 *db, store_holding *h)
+static void name_read(sqlite3_stmt *st, store_holding *h)
 {
-	sqlite3_stmt *st = store_prep(db, "SELECT name FROM orders WHERE code = ? AND name IS NOT "
-	                                  "NULL AND name != '' ORDER BY id DESC LIMIT 1");
-	if (!st)
-		return;
+	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, h->code, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		store_col_text(st, 0, h->name, sizeof(h->name));
-	sqlite3_finalize(st);
 }
 
 int store_holdings_get(store *s, int max_acquired, store_holdings *out)
@@ -815,12 +861,20 @@ int store_holdings_get(store *s, int max_acquired, store_holdings *out)
 		}
 		sqlite3_finalize(st);
 	}
+	sqlite3_stmt *lots = store_prep(db, "SELECT trade_date, qty, amount FROM fills WHERE code "
+	                                    "= ? AND side = 'buy' ORDER BY trade_date DESC, "
+	                                    "filled_ms DESC, id DESC");
+	sqlite3_stmt *names = store_prep(db, "SELECT name FROM stock_names WHERE code = ?");
+	if (!lots || !names)
+		rc = SQLITE_ERROR;
 	for (size_t i = 0; rc == SQLITE_DONE && i < out->n; i++) {
-		if (lots_read(db, &out->h[i], out->h[i].qty, max_acquired))
+		if (lots_read(lots, &out->h[i], out->h[i].qty, max_acquired))
 			rc = SQLITE_ERROR;
 		else
-			name_read(db, &out->h[i]);
+			name_read(names, &out->h[i]);
 	}
+	sqlite3_finalize(lots);
+	sqlite3_finalize(names);
 	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_DONE) {
 		store_holdings_free(out);

@@ -37,6 +37,16 @@ static double round4(double v)
 	return round(v * 10000.0) / 10000.0;
 }
 
+/* A price as a JSON number: an integer when whole (cheaper to print and
+ * exact), else up to 4 decimals. */
+static json_t *price_json(double v)
+{
+	double r = round4(v);
+	if (r == floor(r) && fabs(r) < 9e15)
+		return json_integer((json_int_t)r);
+	return json_real(r);
+}
+
 json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 {
 	json_t *j = json_object();
@@ -54,10 +64,10 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 	                    o->type == STORE_LIMIT ? json_integer(o->price) : json_null());
 	json_object_set_new(j, "status", json_string(store_status_name(o->status)));
 	json_object_set_new(j, "filled_qty", json_integer(o->filled_qty));
-	json_object_set_new(
-	    j, "avg_fill_price",
-	    o->filled_qty > 0 ? json_real(round4((double)o->filled_amount / (double)o->filled_qty))
-	                      : json_null());
+	json_object_set_new(j, "avg_fill_price",
+	                    o->filled_qty > 0
+	                        ? price_json((double)o->filled_amount / (double)o->filled_qty)
+	                        : json_null());
 	json_object_set_new(j, "broker_order_no", str_or_null(o->broker_order_no));
 	json_object_set_new(j, "source", json_string(store_source_name(o->source)));
 	json_object_set_new(j, "created_at", iso(o->created_ms));
@@ -72,8 +82,8 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 			for (size_t i = 0; i < n; i++)
 				json_array_append_new(
 				    arr,
-				    json_pack("{s:I,s:f,s:o}", "qty", (json_int_t)f[i].qty, "price",
-				              round4((double)f[i].amount / (double)f[i].qty),
+				    json_pack("{s:I,s:o,s:o}", "qty", (json_int_t)f[i].qty, "price",
+				              price_json((double)f[i].amount / (double)f[i].qty),
 				              "filled_at", iso(f[i].filled_ms)));
 			free(f);
 		}
@@ -181,35 +191,98 @@ json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome
 	return json_pack("{s:o,s:o}", "orders", arr, "next_cursor", next);
 }
 
+/* The calendar between two dates in memory, so ageing thousands of lots
+ * costs one query: weekdays by arithmetic, corrected by the table's rows. */
+typedef struct bcal {
+	store_day *d;
+	int *prefix; /* prefix[i]: correction of rows 0..i (-1 weekday closed, +1 weekend open) */
+	size_t n;
+} bcal;
+
+static int64_t weekdays_upto(int64_t d)
+{
+	int64_t x = d - 4; /* 1970-01-05, day 4, was a Monday */
+	int64_t weeks = x >= 0 ? x / 7 : -((-x + 6) / 7);
+	int64_t rem = x - weeks * 7;
+	return weeks * 5 + (rem < 5 ? rem + 1 : 5);
+}
+
+static int bcal_load(trader *t, int from, int to, bcal *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (store_holidays_list(t->db, from, to, &c->d, &c->n))
+		return -1;
+	c->prefix = malloc((c->n ? c->n : 1) * sizeof(int));
+	if (!c->prefix) {
+		free(c->d);
+		return -1;
+	}
+	int sum = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		int wd = ymd_weekday(c->d[i].ymd), weekend = wd == 0 || wd == 6;
+		sum += !c->d[i].open && !weekend ? -1 : c->d[i].open && weekend ? 1 : 0;
+		c->prefix[i] = sum;
+	}
+	return 0;
+}
+
+/* Sum of corrections of rows with ymd <= x. */
+static int bcal_upto(const bcal *c, int x)
+{
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->d[mid].ymd <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? c->prefix[lo - 1] : 0;
+}
+
+/* Trading days d with from < d <= to. */
+static int bcal_between(const bcal *c, int from, int to)
+{
+	if (to <= from)
+		return 0;
+	int64_t n = weekdays_upto(ymd_to_days(to)) - weekdays_upto(ymd_to_days(from));
+	return (int)n + bcal_upto(c, to) - bcal_upto(c, from);
+}
+
+static void bcal_free(bcal *c)
+{
+	free(c->d);
+	free(c->prefix);
+}
+
 json_t *trader_holdings_aged(trader *t, int days)
 {
 	int today = trader_today(t);
 	store_holdings h;
 	if (store_holdings_get(t->db, today, &h))
 		return NULL;
+	int oldest_all = today;
+	for (size_t i = 0; i < h.n; i++)
+		for (size_t k = 0; k < h.h[i].nlots; k++)
+			if (h.h[i].lots[k].acquired_on < oldest_all)
+				oldest_all = h.h[i].lots[k].acquired_on;
+	bcal cal;
+	if (bcal_load(t, oldest_all, today, &cal)) {
+		store_holdings_free(&h);
+		return NULL;
+	}
 	json_t *arr = json_array();
-	int fail = 0;
-	/* Lots of one date share their count: remember the last one asked. */
-	int memo_date = 0, memo_n = 0;
-	for (size_t i = 0; i < h.n && !fail; i++) {
+	/* Lots of one day share one date string. */
+	json_t *memo_date = NULL;
+	int memo_ymd = 0;
+	for (size_t i = 0; i < h.n; i++) {
 		const store_holding *x = &h.h[i];
 		json_t *lots = json_array();
 		int64_t qty = 0;
 		int oldest = 0, oldest_n = 0;
 		for (size_t k = 0; k < x->nlots; k++) {
 			const store_lot *l = &x->lots[k];
-			int held;
-			if (l->acquired_on == memo_date) {
-				held = memo_n;
-			} else {
-				held = store_trading_days_between(t->db, l->acquired_on, today);
-				memo_date = l->acquired_on;
-				memo_n = held;
-			}
-			if (held < 0) {
-				fail = 1;
-				break;
-			}
+			int held = bcal_between(&cal, l->acquired_on, today);
 			if (held < days)
 				continue;
 			if (!oldest) {
@@ -217,12 +290,18 @@ json_t *trader_holdings_aged(trader *t, int days)
 				oldest_n = held;
 			}
 			qty += l->qty;
-			json_array_append_new(lots, json_pack("{s:o,s:I,s:f}", "acquired_on",
-			                                      date_json(l->acquired_on), "qty",
-			                                      (json_int_t)l->qty, "price",
-			                                      round4(l->price)));
+			json_t *lot = json_object();
+			if (l->acquired_on != memo_ymd) {
+				json_decref(memo_date);
+				memo_date = date_json(l->acquired_on);
+				memo_ymd = l->acquired_on;
+			}
+			json_object_set_nocheck(lot, "acquired_on", memo_date);
+			json_object_set_new_nocheck(lot, "qty", json_integer(l->qty));
+			json_object_set_new_nocheck(lot, "price", price_json(l->price));
+			json_array_append_new(lots, lot);
 		}
-		if (fail || qty == 0) {
+		if (qty == 0) {
 			json_decref(lots);
 			continue;
 		}
@@ -233,11 +312,9 @@ json_t *trader_holdings_aged(trader *t, int days)
 			json_object_set_new(o, "history_incomplete", json_true());
 		json_array_append_new(arr, o);
 	}
+	json_decref(memo_date);
+	bcal_free(&cal);
 	store_holdings_free(&h);
-	if (fail) {
-		json_decref(arr);
-		return NULL;
-	}
 	return json_pack("{s:o,s:i,s:o}", "as_of", date_json(today), "days", days, "holdings", arr);
 }
 

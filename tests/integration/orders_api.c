@@ -251,7 +251,7 @@ static void test_lifecycle(void **state)
 	assert_int_equal(call(&e, "GET", want, NULL, NULL, &r), 200);
 	assert_string_equal(jstr(r.json, "status"), "filled");
 	assert_int_equal(jint(r.json, "filled_qty"), 10);
-	assert_true(json_real_value(json_object_get(r.json, "avg_fill_price")) > 0);
+	assert_true(json_number_value(json_object_get(r.json, "avg_fill_price")) > 0);
 	json_t *fills = json_object_get(r.json, "fills");
 	assert_int_equal(json_array_size(fills), 1);
 	assert_int_equal(jint(json_array_get(fills, 0), "qty"), 10);

@@ -275,6 +275,16 @@ static void test_fifo_out_of_order_and_incomplete(void **state)
 		}
 	}
 	store_holdings_free(&h);
+	/* A full rebuild from fills gives the same state. */
+	assert_true(store_positions_rebuild(s) >= 1);
+	assert_int_equal(store_holdings_get(s, 0, &h), 0);
+	for (size_t i = 0; i < h.n; i++) {
+		if (!strcmp(h.h[i].code, "333333")) {
+			assert_int_equal(h.h[i].qty, 6);
+			assert_int_equal(h.h[i].incomplete, 0);
+		}
+	}
+	store_holdings_free(&h);
 	/* Sold out: the code disappears. */
 	order_with_fill(s, "333333", STORE_SELL, 6, 100, 20261113, 30);
 	assert_int_equal(store_holdings_get(s, 0, &h), 0);

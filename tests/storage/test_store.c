@@ -117,6 +117,46 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "newer kisgw"));
 }
 
+/* A database left at schema 1 by an older kisgw is brought up to date,
+ * data kept: 0002 fills stock_names from the orders' names. */
+static void test_upgrade_from_v1(void **state)
+{
+	(void)state;
+	char path[128], err[256];
+	db_path(path, sizeof(path), "upgrade.db");
+	unlink(path);
+	store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+	                 "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE stock_names;"
+	                 "DROP INDEX fills_code_buys; CREATE INDEX fills_code_buys ON fills (code, "
+	                 "side, trade_date DESC, filled_ms DESC, id DESC);"
+	                 "INSERT INTO orders (code, side, type, qty, status, source, created_ms, "
+	                 "updated_ms, name) VALUES ('005930', 'buy', 'market', 1, 'filled', "
+	                 "'external', 1, 1, 'Samsung');",
+	                 NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                                    "SELECT name FROM stock_names WHERE code = '005930'",
+	                                    -1, &st, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "Samsung");
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 static void test_bad_path(void **state)
 {
 	(void)state;
@@ -204,6 +244,16 @@ static void test_threads_each_own_connection(void **state)
 		pthread_join(th[i], NULL);
 		assert_int_equal(a[i].ok, 50);
 	}
+	int open_after = store_connections(s);
+	assert_true(open_after >= 2 && open_after <= 7);
+	/* Threads that come and go (one per HTTP connection) reuse connections. */
+	for (int i = 0; i < 20; i++) {
+		a[0] = (struct writer_arg){s, 100 + i, 0};
+		pthread_create(&th[0], NULL, writer, &a[0]);
+		pthread_join(th[0], NULL);
+		assert_int_equal(a[0].ok, 50);
+	}
+	assert_int_equal(store_connections(s), open_after);
 	char val[32];
 	assert_int_equal(store_meta_get(s, "w6-49", val, sizeof(val)), 0);
 	assert_string_equal(val, "294");
@@ -323,6 +373,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_mode_wal_migrations),
 	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_upgrade_from_v1),
 	    cmocka_unit_test(test_bad_path),
 	    cmocka_unit_test(test_token_roundtrip),
 	    cmocka_unit_test(test_threads_each_own_connection),
