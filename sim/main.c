@@ -12,6 +12,8 @@ static void usage(FILE *f)
 	        "               [--clock 2026-11-24T10:00:00+09:00[@speed]] [--rate N]\n"
 	        "               [--appkey K --appsecret S --account NNNNNNNN-01]\n"
 	        "               [--token-ttl SECONDS] [--token-min-interval SECONDS] [--quiet]\n"
+	        "               [--reject-status 200|400|500] [--new-token-revokes-old]\n"
+	        "               [--new-tr-ids-only]\n"
 	        "Prints 'listening on IP:PORT' once it accepts connections. See sim/README.md.\n");
 }
 
@@ -29,6 +31,12 @@ static int parse_args(int argc, char **argv, sim_config *cfg)
 			exit(0);
 		} else if (strcmp(a, "--quiet") == 0) {
 			cfg->quiet = 1;
+			continue;
+		} else if (strcmp(a, "--new-token-revokes-old") == 0) {
+			cfg->new_token_revokes_old = 1;
+			continue;
+		} else if (strcmp(a, "--new-tr-ids-only") == 0) {
+			cfg->new_tr_ids_only = 1;
 			continue;
 		}
 		if (!v) {
@@ -78,6 +86,13 @@ static int parse_args(int argc, char **argv, sim_config *cfg)
 				return -1;
 			}
 			cfg->token_ttl_s = n;
+		} else if (strcmp(a, "--reject-status") == 0) {
+			if (sim_parse_i64(v, &n) != 0 || (n != 200 && n != 400 && n != 500)) {
+				fprintf(stderr,
+				        "kis-sim: invalid --reject-status %s (200|400|500)\n", v);
+				return -1;
+			}
+			cfg->reject_status = (int)n;
 		} else if (strcmp(a, "--token-min-interval") == 0) {
 			if (sim_parse_i64(v, &n) != 0 || n < 0 || n > 86400) {
 				fprintf(stderr, "kis-sim: invalid --token-min-interval %s\n", v);
@@ -104,6 +119,7 @@ int main(int argc, char **argv)
 	st->cfg.rate = -1;
 	st->cfg.token_ttl_s = 86400;
 	st->cfg.token_min_interval_s = 60;
+	st->cfg.reject_status = 200;
 	if (parse_args(argc, argv, &st->cfg) != 0)
 		return 2;
 	char err[160];

@@ -67,6 +67,8 @@ void sim_h_token(sim_state *st, sim_call *c, sim_reply *r)
 	    now >= t->iat_ms) {
 		st->c_token_reused++;
 	} else {
+		if (t && st->cfg.new_token_revokes_old)
+			t->revoked = 1;
 		idx = sim_token_issue(st, key, now);
 		if (idx < 0) {
 			sim_reply_oauth_err(r, 500, "EGW00002", "서버 에러가 발생했습니다.");

@@ -151,6 +151,17 @@ static const sim_route routes[] = {
     {"/uapi/hashkey", sim_h_hashkey, 0, {NULL}, {NULL}},
 };
 
+/* Ids KIS replaced in 2025 ("구TR은 사전고지 없이 막힐 수 있으므로"). */
+static int is_old_tr_id(const char *id)
+{
+	static const char *old[] = {"8001R", "9115R", "0801U", "0802U", "0803U", "8036R"};
+	size_t n = strlen(id);
+	for (size_t i = 0; n >= 5 && i < sizeof(old) / sizeof(old[0]); i++)
+		if (strcmp(id + n - 5, old[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int in_list(const char *const *l, const char *id)
 {
 	for (int i = 0; i < 6 && l[i]; i++)
@@ -208,7 +219,7 @@ static void uapi_dispatch(sim_state *st, sim_call *c, sim_reply *r)
 		snprintf(r->tr_id, sizeof(r->tr_id), "%.23s", id);
 		const char *const *mine = st->cfg.env == SIM_REAL ? rt->real : rt->virt;
 		const char *const *other = st->cfg.env == SIM_REAL ? rt->virt : rt->real;
-		if (!in_list(mine, id)) {
+		if (!in_list(mine, id) || (st->cfg.new_tr_ids_only && is_old_tr_id(id))) {
 			if (*id && in_list(other, id))
 				sim_reply_env(r, 500, "EGW2004",
 				              st->cfg.env == SIM_REAL ? "실전투자 TR 이 아닙니다."

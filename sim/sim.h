@@ -149,6 +149,10 @@ typedef struct sim_config {
 	int64_t token_ttl_s;
 	int token_min_interval_s;
 	int quiet;
+	/* Alternatives to [unconfirmed] KIS behaviour (KIS_API.md §12). */
+	int reject_status;         /* HTTP status of business rejections: 200 (default) */
+	int new_token_revokes_old; /* a token minted after 6 h ends the previous one */
+	int new_tr_ids_only;       /* old tr_ids (TTTC0802U, ...) answer OPSQ0002 */
 } sim_config;
 
 typedef struct sim_state {

@@ -46,7 +46,7 @@ static const rej R_NOQTY = {"40330000", "모의투자 정정/취소할 수량이
 static void reject(sim_state *st, sim_reply *r, const rej *j)
 {
 	int real = st->cfg.env == SIM_REAL;
-	sim_reply_json(r, 200,
+	sim_reply_json(r, st->cfg.reject_status,
 	               sim_env("1", real ? j->rcode : j->vcode, real ? j->rmsg : j->vmsg, 1));
 }
 
@@ -124,13 +124,17 @@ static void page_ctx(sim_reply *r, json_t *env, const char *fk, const sim_accoun
 	r->has_tr_cont = 1;
 }
 
-static void env_tail(json_t *env, int more)
+/* rt_cd/msg_cd/msg1 of a paged inquiry: more to come, done, or empty. */
+static void env_tail(json_t *env, int more, int empty)
 {
+	const char *cd = more ? "KIOK0500" : empty ? "KIOK0560" : "KIOK0510";
+	const char *msg = more    ? "조회가 계속됩니다..다음버튼을 Click 하십시오."
+	                  : empty ? "조회할 내용이 없습니다"
+	                          : "조회가 완료되었습니다";
+	char *m = sim_pad_msg(msg);
 	sj_set_s(env, "rt_cd", "0");
-	char *m = sim_pad_msg(more ? "조회가 계속됩니다..다음버튼을 Click 하십시오."
-	                           : "조회가 완료되었습니다");
-	sj_set_s(env, "msg_cd", more ? "KIOK0500" : "KIOK0510");
-	sj_set_s(env, "msg1", m ? m : "");
+	sj_set_s(env, "msg_cd", cd);
+	sj_set_s(env, "msg1", m ? m : msg);
 	free(m);
 }
 
@@ -224,7 +228,7 @@ void sim_h_balance(sim_state *st, sim_call *c, sim_reply *r)
 	page_ctx(r, env, fk, a, next);
 	json_object_set_new(env, "output1", rows);
 	json_object_set_new(env, "output2", out2);
-	env_tail(env, next >= 0);
+	env_tail(env, next >= 0, 0);
 	sim_reply_json(r, 200, env);
 }
 
@@ -463,7 +467,7 @@ void sim_h_ccld(sim_state *st, sim_call *c, sim_reply *r)
 	page_ctx(r, env, fk, a, next);
 	json_object_set_new(env, "output1", rows);
 	json_object_set_new(env, "output2", sum);
-	env_tail(env, next >= 0);
+	env_tail(env, next >= 0, n == 0);
 	sim_reply_json(r, 200, env);
 }
 
@@ -811,7 +815,7 @@ void sim_h_psbl_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 	snprintf(fk, sizeof(fk), "%s^%s^", a->cano, a->prdt);
 	page_ctx(r, env, fk, a, next);
 	json_object_set_new(env, "output", rows);
-	env_tail(env, next >= 0);
+	env_tail(env, next >= 0, n == 0);
 	sim_reply_json(r, 200, env);
 }
 

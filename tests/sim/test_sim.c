@@ -1331,6 +1331,55 @@ static void test_bad_input(void **state)
 	stop(&p);
 }
 
+/* ---------------------------------------------------------------- flags */
+
+/* The switches for KIS behaviour that is [unconfirmed] in KIS_API.md. */
+static void test_alternative_flags(void **state)
+{
+	simproc p;
+	const char *extra[] = {"--clock",
+	                       "2026-11-24T08:30:00+09:00",
+	                       "--rate",
+	                       "0",
+	                       "--reject-status",
+	                       "500",
+	                       "--new-token-revokes-old",
+	                       "--new-tr-ids-only",
+	                       NULL};
+	start(&p, extra);
+	set_clock(&p, "2026-11-24T08:30:00+09:00");
+	assert_int_equal(simp_token(&p), 200);
+	char first[1024];
+	snprintf(first, sizeof(first), "%s", p.token);
+	sresp r;
+	order(&p, "VTTC0012U", "005930", "01", 1, 0, &r);
+	assert_env(&r, 500, "40570000"); /* business rejection as HTTP 500 */
+	sresp_free(&r);
+	order(&p, "VTTC0802U", "005930", "01", 1, 0, &r);
+	assert_env(&r, 500, "OPSQ0002"); /* old id refused */
+	sresp_free(&r);
+	ccld(&p, "VTTC0081R",
+	     "INQR_STRT_DT=20261124&INQR_END_DT=20261124&SLL_BUY_DVSN_CD=00&PDNO=&CCLD_DVSN=00"
+	     "&INQR_DVSN=00&ODNO=",
+	     "", "", "", &r);
+	assert_env(&r, 200, "KIOK0560"); /* nothing to show */
+	assert_string_equal(js(r.json, "rt_cd"), "0");
+	assert_int_equal(json_array_size(json_object_get(r.json, "output1")), 0);
+	sresp_free(&r);
+	/* 6 h later a new token ends the first one. */
+	assert_int_equal(simp_ctl(&p, "clock", "{\"advance_s\":21700}"), 200);
+	assert_int_equal(simp_token(&p), 200);
+	assert_string_not_equal(p.token, first);
+	quote(&p, "005930", &r);
+	assert_env(&r, 200, "MCA00000");
+	sresp_free(&r);
+	snprintf(p.token, sizeof(p.token), "%s", first);
+	quote(&p, "005930", &r);
+	assert_env(&r, 500, "EGW00121");
+	sresp_free(&r);
+	stop(&p);
+}
+
 static void test_determinism(void **state)
 {
 	char *a = script("7"), *b = script("7"), *c = script("8");
@@ -1363,6 +1412,7 @@ int main(void)
 	    T(test_rejections),
 	    T(test_faults),
 	    T(test_bad_input),
+	    T(test_alternative_flags),
 	    T(test_determinism),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
