@@ -193,10 +193,12 @@ int trader_order_check(const trader *t, const trader_order_req *req, trader_outc
 		         (long long)req->qty, (long long)t->cfg.max_order_qty);
 		return invalid(out, TRADER_OVER_LIMIT, "qty", msg);
 	}
-	if (req->type == STORE_LIMIT && req->qty * req->price > t->cfg.max_order_amount) {
+	int64_t amount;
+	if (req->type == STORE_LIMIT && (__builtin_mul_overflow(req->qty, req->price, &amount) ||
+	                                 amount > t->cfg.max_order_amount)) {
 		char msg[160];
-		snprintf(msg, sizeof(msg), "amount %lld KRW is over the cap of %lld KRW per order",
-		         (long long)(req->qty * req->price), (long long)t->cfg.max_order_amount);
+		snprintf(msg, sizeof(msg), "qty x price is over the cap of %lld KRW per order",
+		         (long long)t->cfg.max_order_amount);
 		return invalid(out, TRADER_OVER_LIMIT, "qty", msg);
 	}
 	return 0;
@@ -265,15 +267,15 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 			out->result = TRADER_KIS_ERROR;
 			return out->result;
 		}
-		int64_t px = q.price > 0 ? q.price : q.upper_limit;
-		if (px > 0 && px <= TRADER_MAX_PRICE && req->qty * px > t->cfg.max_order_amount) {
+		int64_t px = q.price > 0 ? q.price : q.upper_limit, amount;
+		if (px > 0 && (__builtin_mul_overflow(req->qty, px, &amount) ||
+		               amount > t->cfg.max_order_amount)) {
 			invalid(out, TRADER_OVER_LIMIT, "qty", "");
 			snprintf(
 			    out->message, sizeof(out->message),
-			    "amount %lld KRW at the current price %lld is over the cap of %lld "
+			    "%lld shares at the current price %lld KRW are over the cap of %lld "
 			    "KRW per order",
-			    (long long)(req->qty * px), (long long)px,
-			    (long long)t->cfg.max_order_amount);
+			    (long long)req->qty, (long long)px, (long long)t->cfg.max_order_amount);
 			return out->result;
 		}
 	}

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,21 @@ static void test_bad_input_and_caps(void **state)
 			assert_string_equal(out.field, cases[i].field);
 	}
 	assert_int_equal(sim_order_count(f), 1);
+	/* qty x price beyond int64 is over the cap, not undefined behaviour. */
+	trader_config big = {.max_order_qty = 1000000000, .max_order_amount = INT64_MAX / 2};
+	char err[128];
+	trader *t2 = trader_new(&big, f->kis, f->db, &f->clock, err, sizeof(err));
+	assert_non_null(t2);
+	trader_order_req huge =
+	    req("005930", STORE_BUY, STORE_LIMIT, 1000000000, 99999900000, NULL);
+	assert_int_equal(trader_order_check(t2, &huge, &out), -1);
+	assert_int_equal(out.result, TRADER_OVER_LIMIT);
+	huge.qty = 10;
+	assert_int_equal(trader_order_check(t2, &huge, &out), 0);
+	trader_free(t2);
+	/* An ETN code (Q + 6 digits) passes the syntax check. */
+	trader_order_req etn = req("Q500001", STORE_BUY, STORE_MARKET, 1, 0, NULL);
+	assert_int_equal(trader_order_check(f->t, &etn, &out), 0);
 	trader_order_req bad = cases[0].r;
 	bad.side = (store_side)7;
 	snprintf(bad.code, sizeof(bad.code), "005930");
