@@ -972,6 +972,52 @@ static void test_partial_and_reserve(void **state)
 	assert_int_equal(jsi(row, "tot_ccld_qty"), 10);
 	assert_int_equal(jsi(row, "rmn_qty"), 0);
 	sresp_free(&r);
+
+	/* A day order that never crosses expires with its day and frees its cash;
+	 * the history keeps it across simulated days. */
+	assert_int_equal(simp_ctl(&p, "session", "{\"partial_fill_qty\":0}"), 200);
+	long long px = price_of(&p, "005930");
+	long long low = px * 75 / 100 / 100 * 100;
+	order(&p, "VTTC0012U", "005930", "00", 7, low, &r);
+	assert_env(&r, 200, "APBK0013");
+	char rest[16];
+	odno_of(&r, rest);
+	sresp_free(&r);
+	long long cash0 = cash_of(&p, "VTTC8434R");
+	assert_int_equal(psbl_cash(&p), cash0 - 7 * low);
+	set_clock(&p, "2026-11-25T10:00:00+09:00");
+	assert_int_equal(simp_token(&p), 200); /* > 60 s later; the old one is still valid too */
+	assert_int_equal(psbl_cash(&p), cash0);
+	order(&p, "VTTC0012U", "005930", "01", 1, 0, &r);
+	assert_env(&r, 200, "APBK0013");
+	sresp_free(&r);
+	char f[16], l[16];
+	int pages;
+	assert_int_equal(follow_ccld(&p, "VTTC0081R",
+	                             "INQR_STRT_DT=20261124&INQR_END_DT=20261125&SLL_BUY_DVSN_CD=00"
+	                             "&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&ODNO=",
+	                             15, &pages, f, l),
+	                 3); /* the chunked market order, the expired one, today's */
+	assert_int_equal(follow_ccld(&p, "VTTC0081R",
+	                             "INQR_STRT_DT=20261125&INQR_END_DT=20261125&SLL_BUY_DVSN_CD=00"
+	                             "&PDNO=&CCLD_DVSN=00&INQR_DVSN=00&ODNO=",
+	                             15, &pages, f, l),
+	                 1);
+	simp_call(&p, "GET", "/__sim/orders", NULL, NULL, NULL, &r);
+	json_t *log = json_object_get(r.json, "orders");
+	size_t i;
+	json_t *v;
+	int expired = 0;
+	json_array_foreach(log, i, v)
+	{
+		if (strcmp(js(v, "odno"), rest) == 0) {
+			assert_string_equal(js(v, "status"), "expired");
+			assert_string_equal(js(v, "date"), "2026-11-24");
+			expired = 1;
+		}
+	}
+	assert_true(expired);
+	sresp_free(&r);
 	stop(&p);
 }
 
