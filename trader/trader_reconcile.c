@@ -244,6 +244,52 @@ static void stats_add(trader *t, const trader_stats *a, int ok)
 	pthread_mutex_unlock(&t->mu);
 }
 
+/* First day the recent inquire-daily-ccld TR covers: KIS splits history at
+ * three months, month-granular (mirrors kis/, which picks one TR per call
+ * from the start date, so a range across the split is read in two calls). */
+static int ccld_recent_start(int today)
+{
+	int y = today / 10000, m = today / 100 % 100 - 3;
+	if (m <= 0) {
+		m += 12;
+		y--;
+	}
+	return y * 10000 + m * 100 + 1;
+}
+
+/* Reads q's range from KIS, in two parts when it crosses the split. */
+static int ccld_read(trader *t, const kis_ccld_query *q, int today, kis_ccld_list *out,
+                     kis_error *err)
+{
+	int split = ccld_recent_start(today);
+	if (q->from_ymd >= split || q->to_ymd < split)
+		return kis_daily_ccld_get(t->kis, q, out, err);
+	kis_ccld_query old = *q, recent = *q;
+	old.to_ymd = ymd_add_days(split, -1);
+	recent.from_ymd = split;
+	kis_ccld_list a, b;
+	if (kis_daily_ccld_get(t->kis, &old, &a, err) != KIS_OK)
+		return -1;
+	if (kis_daily_ccld_get(t->kis, &recent, &b, err) != KIS_OK) {
+		kis_ccld_list_free(&a);
+		return -1;
+	}
+	kis_ccld_row *rows = realloc(a.rows, (a.n + b.n ? a.n + b.n : 1) * sizeof(*rows));
+	if (!rows) {
+		kis_ccld_list_free(&a);
+		kis_ccld_list_free(&b);
+		err->status = KIS_E_INTERNAL;
+		return -1;
+	}
+	if (b.n)
+		memcpy(rows + a.n, b.rows, b.n * sizeof(*rows));
+	out->rows = rows;
+	out->n = a.n + b.n;
+	out->pages = a.pages + b.pages;
+	kis_ccld_list_free(&b);
+	return KIS_OK;
+}
+
 static int range_locked(trader *t, const kis_ccld_query *q, int from_ymd, kis_error *err)
 {
 	kis_ccld_list l;
@@ -254,7 +300,7 @@ static int range_locked(trader *t, const kis_ccld_query *q, int from_ymd, kis_er
 	memset(err, 0, sizeof(*err));
 	pass_ctx c = {.t = t, .now = trader_now(t)};
 	c.today = kst_date(c.now);
-	if (kis_daily_ccld_get(t->kis, q, &l, err) != KIS_OK) {
+	if (ccld_read(t, q, c.today, &l, err) != KIS_OK) {
 		stats_add(t, &c.add, 0);
 		return -1;
 	}

@@ -511,6 +511,37 @@ static void test_backfill_external_and_aged(void **state)
 	json_decref(aged);
 }
 
+/* A backfill reaching past KIS's three-month split reads the old TR for the
+ * part before it and the recent TR for the rest; every order comes once. */
+static void test_backfill_across_tr_split(void **state)
+{
+	fx *f = *state;
+	sim_post(
+	    f, "/__sim/reset",
+	    "{\"account\":\"" ACCOUNT "\",\"orders\":["
+	    "{\"date\":\"2026-06-10\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
+	    "\"qty\":5,\"price\":70000,\"filled_qty\":5},"
+	    "{\"date\":\"2026-07-31\",\"time\":\"090500\",\"code\":\"000660\",\"side\":\"buy\","
+	    "\"qty\":2,\"price\":180000,\"filled_qty\":2},"
+	    "{\"date\":\"2026-08-03\",\"time\":\"090500\",\"code\":\"035720\",\"side\":\"buy\","
+	    "\"qty\":3,\"price\":45000,\"filled_qty\":3},"
+	    "{\"date\":\"2026-11-10\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
+	    "\"qty\":4,\"price\":70000,\"filled_qty\":4}]}");
+	long long old0 = h_sim_counter(f->sim.port, "calls.VTSC9215R");
+	long long new0 = h_sim_counter(f->sim.port, "calls.VTTC0081R");
+	kis_error e;
+	assert_int_equal(trader_backfill(f->t, 200, &e), 0);
+	assert_true(h_sim_counter(f->sim.port, "calls.VTSC9215R") > (old0 < 0 ? 0 : old0));
+	assert_true(h_sim_counter(f->sim.port, "calls.VTTC0081R") > (new0 < 0 ? 0 : new0));
+	store_order *v;
+	size_t n;
+	int more;
+	store_order_filter all = {.status = -1, .side = -1, .source = -1, .limit = 100};
+	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(n, 4);
+	free(v);
+}
+
 static void test_incomplete_history(void **state)
 {
 	fx *f = *state;
@@ -641,6 +672,7 @@ int main(void)
 	    T(test_partial_fills_then_cancel),
 	    T(test_cancel_resting_limit),
 	    T(test_backfill_external_and_aged),
+	    T(test_backfill_across_tr_split),
 	    T(test_incomplete_history),
 	    T(test_restart_pending_becomes_unknown),
 	    T(test_list_and_calendar),
