@@ -484,8 +484,28 @@ static const rej *session_rej(int64_t now_ms)
 	return NULL;
 }
 
-static void order_ok(sim_reply *r, const sim_order *o)
+/* Success of order-cash / order-rvsecncl. The real host answers APBK0013
+ * (official example); the virtual host answers per kind of order, as seen
+ * in many users' logs: 40600000 buy, 40590000 sell, 40620000 modify,
+ * 40630000 cancel. */
+static void order_ok(const sim_state *st, sim_reply *r, const sim_order *o)
 {
+	const char *cd = "APBK0013", *msg = "주문 전송 완료 되었습니다.";
+	if (st->cfg.env != SIM_REAL) {
+		if (o->kind == ORD_CANCEL) {
+			cd = "40630000";
+			msg = "모의투자 취소주문이 완료 되었습니다.";
+		} else if (o->kind == ORD_MODIFY) {
+			cd = "40620000";
+			msg = "모의투자 정정주문이 완료 되었습니다.";
+		} else if (o->side == 2) {
+			cd = "40600000";
+			msg = "모의투자 매수주문이 완료 되었습니다.";
+		} else {
+			cd = "40590000";
+			msg = "모의투자 매도주문이 완료 되었습니다.";
+		}
+	}
 	json_t *out = json_object();
 	char buf[32];
 	sj_set_s(out, "KRX_FWDG_ORD_ORGNO", BRNO);
@@ -493,7 +513,7 @@ static void order_ok(sim_reply *r, const sim_order *o)
 	sj_set_s(out, "ODNO", buf);
 	snprintf(buf, sizeof(buf), "%06d", o->hms);
 	sj_set_s(out, "ORD_TMD", buf);
-	json_t *env = sim_env("0", "APBK0013", "주문 전송 완료 되었습니다.", 1);
+	json_t *env = sim_env("0", cd, msg, 1);
 	json_object_set_new(env, "output", out);
 	sim_reply_json(r, 200, env);
 }
@@ -605,7 +625,7 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 		a->reserved += qty * reserve_ps;
 	}
 	st->c_orders_accepted++;
-	order_ok(r, o);
+	order_ok(st, r, o);
 	sim_order_try_now(st, o, c->now_ms);
 	return;
 rejected:
@@ -687,7 +707,7 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		n->cancelled = qty;
 		n->status = ST_DONE;
 		st->c_orders_accepted++;
-		order_ok(r, n);
+		order_ok(st, r, n);
 		return;
 	}
 	/* Modify: a new resting order replaces qty of the original. */
@@ -747,7 +767,7 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		a->reserved += qty * new_ps;
 	}
 	st->c_orders_accepted++;
-	order_ok(r, n);
+	order_ok(st, r, n);
 	sim_order_try_now(st, n, c->now_ms);
 	return;
 rejected:

@@ -250,7 +250,7 @@ def main():
         print(f"buying power ok: {ps['nrcvb_buy_qty']} shares at {ps['psbl_qty_calc_unpr']}")
 
         res = order_cash("buy", "005930", "01", "10", "0")
-        assert res.isOK() and res.getBody().msg_cd == "APBK0013", res.getErrorCode()
+        assert res.isOK() and res.getBody().msg_cd == "40600000", res.getErrorCode()
         out = res.getBody().output
         assert len(out["ODNO"]) == 10 and out["KRX_FWDG_ORD_ORGNO"] == "06010"
         low = (price * 9 // 10) // tick * tick

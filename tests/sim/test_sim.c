@@ -774,7 +774,8 @@ static void test_order_lifecycle(void **state)
 	/* Market buy: filled at once at the current price. */
 	sresp r;
 	order(&p, "VTTC0012U", "005930", "01", 10, 0, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
+	assert_string_equal(js(r.json, "rt_cd"), "0");
 	assert_string_equal(js(out(&r), "KRX_FWDG_ORD_ORGNO"), "06010");
 	assert_int_equal(strlen(js(out(&r), "ODNO")), 10);
 	assert_int_equal(strlen(js(out(&r), "ORD_TMD")), 6);
@@ -791,7 +792,7 @@ static void test_order_lifecycle(void **state)
 
 	/* Limit buy below the market rests and holds cash at its price. */
 	order(&p, "VTTC0012U", "005930", "00", 5, 69000, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
 	char lim[16];
 	odno_of(&r, lim);
 	sresp_free(&r);
@@ -815,7 +816,7 @@ static void test_order_lifecycle(void **state)
 
 	/* Limit sell above the market rests; ord_psbl_qty shrinks. */
 	order(&p, "VTTC0011U", "005930", "00", 4, 70500, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40590000");
 	char sell[16];
 	odno_of(&r, sell);
 	sresp_free(&r);
@@ -837,7 +838,7 @@ static void test_order_lifecycle(void **state)
 	    "\"0\",\"ORD_UNPR\":\"0\",\"QTY_ALL_ORD_YN\":\"Y\",\"EXCG_ID_DVSN_CD\":\"KRX\"}",
 	    sell);
 	simp_call(&p, "POST", P_RVSE, "VTTC0013U", NULL, body, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40630000");
 	char cxl[16];
 	odno_of(&r, cxl);
 	assert_string_not_equal(cxl, sell);
@@ -884,7 +885,7 @@ static void test_order_lifecycle(void **state)
 	    mod);
 	long long before = cash_of(&p, "VTTC8434R");
 	simp_call(&p, "POST", P_RVSE, "VTTC0013U", NULL, body, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40620000");
 	sresp_free(&r);
 	assert_int_equal(cash_of(&p, "VTTC8434R"), before - 2 * 68900); /* at the better tape */
 	h = holding(&p, "005930", &hb);
@@ -894,7 +895,7 @@ static void test_order_lifecycle(void **state)
 	/* Market sell of everything. */
 	before = cash_of(&p, "VTTC8434R");
 	order(&p, "VTTC0801U", "005930", "01", 17, 0, &r); /* old tr_id */
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40590000");
 	sresp_free(&r);
 	assert_int_equal(cash_of(&p, "VTTC8434R"), before + 17 * 68900);
 	h = holding(&p, "005930", &hb);
@@ -937,7 +938,7 @@ static void test_partial_and_reserve(void **state)
 	sresp_free(&r);
 	/* ...while the same as a limit order at 70,000 is fine. */
 	order(&p, "VTTC0012U", "005930", "00", 14, 70000, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
 	sresp_free(&r);
 	assert_int_equal(cash_of(&p, "VTTC8434R"), 1000000 - 980000);
 
@@ -947,7 +948,7 @@ static void test_partial_and_reserve(void **state)
 	assert_int_equal(simp_ctl(&p, "session", "{\"partial_fill_qty\":3}"), 200);
 	assert_int_equal(simp_ctl(&p, "price", "{\"code\":\"000660\",\"jump_pct\":0}"), 200);
 	order(&p, "VTTC0012U", "000660", "01", 10, 0, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
 	char od[16];
 	odno_of(&r, od);
 	sresp_free(&r);
@@ -979,7 +980,7 @@ static void test_partial_and_reserve(void **state)
 	long long px = price_of(&p, "005930");
 	long long low = px * 75 / 100 / 100 * 100;
 	order(&p, "VTTC0012U", "005930", "00", 7, low, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
 	char rest[16];
 	odno_of(&r, rest);
 	sresp_free(&r);
@@ -989,7 +990,7 @@ static void test_partial_and_reserve(void **state)
 	assert_int_equal(simp_token(&p), 200); /* > 60 s later; the old one is still valid too */
 	assert_int_equal(psbl_cash(&p), cash0);
 	order(&p, "VTTC0012U", "005930", "01", 1, 0, &r);
-	assert_env(&r, 200, "APBK0013");
+	assert_env(&r, 200, "40600000");
 	sresp_free(&r);
 	char f[16], l[16];
 	int pages;
