@@ -2,6 +2,7 @@
  * kisgw and kis-sim: bad input (table), every status transition,
  * idempotency, cancels, unknown -> reconciled, backfill of an existing
  * portfolio on first start, aged holdings and the calendar. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -378,6 +379,52 @@ static void test_lifecycle(void **state)
 	down(&e);
 }
 
+typedef struct racer {
+	pthread_t th;
+	int port;
+	long status;
+	json_int_t id;
+} racer;
+
+static void *race_post(void *arg)
+{
+	racer *x = arg;
+	h_resp r;
+	if (h_http(&r, "POST", x->port, "/orders",
+	           "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"market\","
+	           "\"client_order_id\":\"race-1\"}",
+	           NULL) == 0) {
+		x->status = r.status;
+		x->id = json_integer_value(json_object_get(r.json, "id"));
+	}
+	h_resp_free(&r);
+	return NULL;
+}
+
+/* Ten clients send the same key at once: one order reaches KIS, one 201,
+ * the others get the same order back (200). */
+static void test_same_key_race(void **state)
+{
+	(void)state;
+	testenv e;
+	up(&e, NULL, NULL);
+	racer x[10];
+	for (int i = 0; i < 10; i++) {
+		x[i] = (racer){.port = e.gw.port};
+		pthread_create(&x[i].th, NULL, race_post, &x[i]);
+	}
+	int created = 0;
+	for (int i = 0; i < 10; i++) {
+		pthread_join(x[i].th, NULL);
+		assert_true(x[i].status == 201 || x[i].status == 200);
+		created += x[i].status == 201;
+		assert_int_equal(x[i].id, x[0].id);
+	}
+	assert_int_equal(created, 1);
+	assert_int_equal(sim_orders(&e), 1);
+	down(&e);
+}
+
 static const char *SEED =
     "{\"account\":\"" ACCOUNT "\",\"cash\":100000000,\"orders\":["
     "{\"date\":\"2026-11-16\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
@@ -473,6 +520,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_lifecycle),
+	    cmocka_unit_test(test_same_key_race),
 	    cmocka_unit_test(test_backfill_and_aged),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
