@@ -542,6 +542,42 @@ static void test_backfill_across_tr_split(void **state)
 	free(v);
 }
 
+/* chk-holiday: not offered to virtual accounts; on a real account what KIS
+ * says wins over the table (here it repairs a wrong closure). */
+static void test_holidays_refresh(void **state)
+{
+	fx *f = *state;
+	kis_error e;
+	assert_int_equal(trader_holidays_refresh(f->t, &e), 1);
+	h_proc real;
+	const char *args[] = {"--clock", T0, "--env", "real", "--rate", "0", "--quiet", NULL};
+	assert_int_equal(h_start_sim(&real, args), 0);
+	char url[64], err[256];
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", real.port);
+	kis_config kc = {.base_url = url,
+	                 .app_key = APP_KEY,
+	                 .app_secret = f->secret,
+	                 .account = ACCOUNT,
+	                 .real = 1,
+	                 .rate_per_sec = 1000,
+	                 .now_ms = sim_now,
+	                 .clock_ctx = &f->clock};
+	kis_config_defaults(&kc);
+	kis_client *k = kis_client_new(&kc, err, sizeof(err));
+	assert_non_null(k);
+	trader_config tc = {.run_backfill = 0};
+	trader *t = trader_new(&tc, k, f->db, &f->clock, err, sizeof(err));
+	assert_non_null(t);
+	assert_int_equal(store_holiday_put(f->db, 20261202, 0, "wrong closure"), 0);
+	assert_int_equal(store_is_trading_day(f->db, 20261202), 0);
+	assert_int_equal(trader_holidays_refresh(t, &e), 0);
+	assert_int_equal(store_is_trading_day(f->db, 20261202), 1);
+	assert_int_equal(store_is_trading_day(f->db, 20261128), 0); /* Saturday */
+	trader_free(t);
+	kis_client_free(k);
+	h_stop(&real, SIGTERM);
+}
+
 static void test_incomplete_history(void **state)
 {
 	fx *f = *state;
@@ -673,6 +709,7 @@ int main(void)
 	    T(test_cancel_resting_limit),
 	    T(test_backfill_external_and_aged),
 	    T(test_backfill_across_tr_split),
+	    T(test_holidays_refresh),
 	    T(test_incomplete_history),
 	    T(test_restart_pending_becomes_unknown),
 	    T(test_list_and_calendar),
