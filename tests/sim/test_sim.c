@@ -128,6 +128,17 @@ static void assert_env(const sresp *r, long status, const char *msg_cd)
 	assert_string_equal(js(r->json, "msg_cd"), msg_cd);
 }
 
+/* Write callback that keeps the msg_cd of a reply in last_body. */
+static char last_body[64];
+static size_t keep_msg_cd(char *d, size_t sz, size_t nm, void *u)
+{
+	size_t k = sz * nm;
+	const char *m = memmem(d, k, "\"msg_cd\":\"", 10);
+	if (m && (size_t)(m - d) + 18 <= k)
+		snprintf(last_body, sizeof(last_body), "%.8s", m + 10);
+	return k;
+}
+
 /* ---------------------------------------------------------------- tokens */
 
 static void test_tokens(void **state)
@@ -308,6 +319,29 @@ static void test_gateway_errors(void **state)
 	assert_env(&r, 200, "MCA00000");
 	assert_string_equal(js(out(&r), "stck_shrn_iscd"), "000660");
 	sresp_free(&r);
+	/* A bad appkey or custtype on /uapi. */
+	simp_call(&p, "GET",
+	          "/uapi/domestic-stock/v1/quotations/inquire-price?FID_COND_MRKT_DIV_CODE=J",
+	          "FHKST01010100", NULL, NULL, &r);
+	assert_env(&r, 500, "OPSQ1002"); /* missing FID_INPUT_ISCD */
+	sresp_free(&r);
+	{
+		CURL *cu = curl_easy_init();
+		struct curl_slist *hl = curl_slist_append(NULL, "appkey: short");
+		char url[256];
+		snprintf(url, sizeof(url),
+		         "%s" P_PRICE "?FID_COND_MRKT_DIV_CODE=J&FID_INPUT_ISCD=005930", p.base);
+		curl_easy_setopt(cu, CURLOPT_URL, url);
+		curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
+		curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, keep_msg_cd);
+		assert_int_equal(curl_easy_perform(cu), CURLE_OK);
+		long code = 0;
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &code);
+		assert_int_equal(code, 500);
+		assert_string_equal(last_body, "EGW00103");
+		curl_slist_free_all(hl);
+		curl_easy_cleanup(cu);
+	}
 	/* Wrong appsecret on /uapi (not 180 characters). */
 	p.secret[100] = 0;
 	quote(&p, "005930", &r);
