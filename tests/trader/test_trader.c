@@ -416,6 +416,44 @@ static void test_cancel_resting_limit(void **state)
 	assert_int_equal(get(f, out.order.id).status, ST_CANCELED);
 }
 
+/* The cancel's reply is lost: cancel_requested (202), then the reconciler
+ * sees it canceled. A cancel KIS refuses or that never left leaves the
+ * order as it was. */
+static void test_cancel_requested_then_canceled(void **state)
+{
+	fx *f = *state;
+	trader_order_req r = req("005930", STORE_BUY, STORE_LIMIT, 4, 60000, NULL);
+	trader_outcome out, c;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	sim_post(f, "/__sim/fault", "{\"match\":\"order-rvsecncl\",\"kind\":\"drop_after_order\"}");
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_ACCEPTED);
+	assert_int_equal(c.order.status, ST_CANCEL_REQUESTED);
+	reconcile(f);
+	assert_int_equal(get(f, out.order.id).status, ST_CANCELED);
+	/* KIS refuses to cancel what has filled meanwhile: the ledger learns it
+	 * is filled and the answer is "final". */
+	trader_order_req m = req("000660", STORE_BUY, STORE_MARKET, 2, 0, NULL);
+	assert_int_equal(trader_order_place(f->t, &m, &out), TRADER_CREATED);
+	assert_int_equal(out.order.status, ST_SUBMITTED);
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_FINAL);
+	assert_int_equal(c.order.status, ST_FILLED);
+	assert_int_equal(c.order.filled_qty, 2);
+	/* A cancel that never left (rate limited): nothing changes. */
+	trader_order_req r2 = req("005930", STORE_BUY, STORE_LIMIT, 1, 61000, NULL);
+	assert_int_equal(trader_order_place(f->t, &r2, &out), TRADER_CREATED);
+	sim_post(f, "/__sim/fault",
+	         "{\"match\":\"order-rvsecncl\",\"kind\":\"rate_limit\",\"count\":50}");
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_NOT_SENT);
+	assert_int_equal(c.order.status, ST_SUBMITTED);
+	sim_post(f, "/__sim/fault", "{\"clear\":true}");
+	assert_int_equal(get(f, out.order.id).status, ST_SUBMITTED);
+	/* Not confirmed by KIS yet: cannot be cancelled. */
+	sim_post(f, "/__sim/fault", "{\"match\":\"order-cash\",\"kind\":\"drop\"}");
+	trader_order_req r3 = req("005930", STORE_BUY, STORE_LIMIT, 1, 62000, NULL);
+	assert_int_equal(trader_order_place(f->t, &r3, &out), TRADER_UNKNOWN);
+	assert_int_equal(trader_order_cancel(f->t, out.order.id, &c), TRADER_CONFLICT);
+}
+
 static const char *SEED =
     "{\"account\":\"" ACCOUNT "\",\"cash\":100000000,\"orders\":["
     "{\"date\":\"2026-11-16\",\"time\":\"090500\",\"code\":\"005930\",\"side\":\"buy\","
@@ -707,6 +745,7 @@ int main(void)
 	    T(test_not_sent_releases_key),
 	    T(test_partial_fills_then_cancel),
 	    T(test_cancel_resting_limit),
+	    T(test_cancel_requested_then_canceled),
 	    T(test_backfill_external_and_aged),
 	    T(test_backfill_across_tr_split),
 	    T(test_holidays_refresh),
