@@ -286,11 +286,15 @@ static int fault_take(sim_state *st, const char *url, const char *tr_id, sim_fau
 	return 0;
 }
 
-static void sleep_ms(int ms)
+/* A "delay" fault: sleep in short steps so SIGTERM is not held up. */
+static void sleep_ms(sim_state *st, int ms)
 {
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) != 0)
-		;
+	while (ms > 0 && !__atomic_load_n(&st->stopping, __ATOMIC_RELAXED)) {
+		int step = ms < 50 ? ms : 50;
+		struct timespec ts = {0, (long)step * 1000000L};
+		nanosleep(&ts, NULL);
+		ms -= step;
+	}
 }
 
 static enum MHD_Result send_reply(struct MHD_Connection *conn, sim_reply *r, int gt_uid_n)
@@ -399,7 +403,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (faulted) {
 		switch (f.kind) {
 		case F_DELAY:
-			sleep_ms(f.delay_ms);
+			sleep_ms(st, f.delay_ms);
 			faulted = 0; /* then serve normally */
 			break;
 		case F_DROP:
@@ -535,6 +539,7 @@ int sim_server_run(sim_state *st)
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
+	__atomic_store_n(&st->stopping, 1, __ATOMIC_RELAXED);
 	if (!st->cfg.quiet)
 		fprintf(stderr, "kis-sim: signal %d, stopping\n", sig);
 	MHD_stop_daemon(d);

@@ -185,7 +185,8 @@ typedef struct sim_state {
 	int64_t c_token_issued, c_token_reused, c_token_denied, c_requests;
 	int64_t c_orders_received, c_orders_accepted, c_orders_rejected, c_rate_limited;
 	int64_t c_faults_fired;
-	json_t *c_tr; /* {"tr_id": n} */
+	json_t *c_tr;          /* {"tr_id": n} */
+	volatile int stopping; /* set on SIGTERM: "delay" faults stop waiting */
 } sim_state;
 
 /* ---- market.c ---- */
