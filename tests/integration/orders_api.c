@@ -460,7 +460,11 @@ static void test_backfill_and_aged(void **state)
 	h_resp_free(&r);
 	/* 005930: 10 (11-16) + 5 (11-18) - 12 sold (FIFO) = 3 of the 11-18 lot:
 	 * 4 business days by Tue 11-24 (19, 20, 23, 24), so not in days=5. */
+	long long before = h_sim_counter(e.sim.port, "requests");
 	assert_int_equal(call(&e, "GET", "/holdings/aged", NULL, NULL, &r), 200);
+	/* Answered from the ledger alone: the only new simulator request is
+	 * this second counters read. */
+	assert_int_equal(h_sim_counter(e.sim.port, "requests"), before + 1);
 	assert_int_equal(jint(r.json, "days"), 5);
 	assert_string_equal(jstr(r.json, "as_of"), "2026-11-24");
 	assert_null(holding(r.json, "005930"));
