@@ -306,6 +306,8 @@ void sim_h_price(sim_state *st, sim_call *c, sim_reply *r);
 void sim_h_daily_price(sim_state *st, sim_call *c, sim_reply *r);
 void sim_h_chart(sim_state *st, sim_call *c, sim_reply *r);
 void sim_h_holiday(sim_state *st, sim_call *c, sim_reply *r);
+void sim_h_asking_price(sim_state *st, sim_call *c, sim_reply *r);
+void sim_h_time_chart(sim_state *st, sim_call *c, sim_reply *r);
 void sim_unsupported_virtual(sim_reply *r);
 
 /* tr_trade.c */

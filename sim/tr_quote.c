@@ -404,3 +404,132 @@ void sim_h_holiday(sim_state *st, sim_call *c, sim_reply *r)
 	snprintf(r->tr_cont, sizeof(r->tr_cont), "%s", "D");
 	r->has_tr_cont = 1;
 }
+
+/* Deterministic pseudo-random size for synthetic order-book levels. */
+static int64_t level_qty(const sim_stock *s, int ymd, int minute, int level)
+{
+	uint64_t x = s->seed * 0x9E3779B97F4A7C15ull ^ (uint64_t)ymd * 1000003u ^
+	             (uint64_t)minute * 7919u ^ (uint64_t)level * 104729u ^ (uint64_t)s->idx;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return (int64_t)(100 + x % 20000);
+}
+
+void sim_h_asking_price(sim_state *st, sim_call *c, sim_reply *r)
+{
+	sim_quote q;
+	sim_stock *s = quote_input(st, c, r, &q);
+	if (!s)
+		return;
+	json_t *o1 = json_object(), *o2 = json_object();
+	char hour[16], key[32];
+	snprintf(hour, sizeof(hour), "%06d", kst_hhmmss(c->now_ms));
+	sj_set_s(o1, "aspp_acpt_hour", hour);
+	int64_t ask = q.prpr, bid = q.prpr, ask_tot = 0, bid_tot = 0;
+	for (int k = 1; k <= 10; k++) {
+		/* Best bid at the last price, best ask one tick above; each level a
+		 * tick further out, empty beyond the daily limits. */
+		ask = k == 1 ? q.prpr + krx_tick(q.prpr) : ask + krx_tick(ask);
+		if (k > 1)
+			bid = bid - krx_tick(bid - 1);
+		int64_t a = ask <= q.mxpr ? ask : 0, b = bid >= q.llam ? bid : 0;
+		int64_t aq = a ? level_qty(s, q.ymd, q.minute, k) : 0;
+		int64_t bq = b ? level_qty(s, q.ymd, q.minute, 100 + k) : 0;
+		ask_tot += aq;
+		bid_tot += bq;
+		snprintf(key, sizeof(key), "askp%d", k);
+		sj_set_i(o1, key, a);
+		snprintf(key, sizeof(key), "bidp%d", k);
+		sj_set_i(o1, key, b);
+		snprintf(key, sizeof(key), "askp_rsqn%d", k);
+		sj_set_i(o1, key, aq);
+		snprintf(key, sizeof(key), "bidp_rsqn%d", k);
+		sj_set_i(o1, key, bq);
+	}
+	sj_set_i(o1, "total_askp_rsqn", ask_tot);
+	sj_set_i(o1, "total_bidp_rsqn", bid_tot);
+	sj_set_s(o1, "ovtm_total_askp_rsqn", "0");
+	sj_set_s(o1, "ovtm_total_bidp_rsqn", "0");
+	sj_set_s(o1, "new_mkop_cls_code", q.in_session ? "20" : "00");
+	sj_set_i(o2, "antc_cnpr", q.in_session ? 0 : q.prpr);
+	sj_set_s(o2, "antc_cntg_vrss_sign", "3");
+	sj_set_s(o2, "antc_cntg_vrss", "0");
+	sj_set_s(o2, "antc_cntg_prdy_ctrt", "0.00");
+	sj_set_s(o2, "antc_vol", "0");
+	sj_set_s(o2, "stck_shrn_iscd", s->code);
+	sj_set_s(o2, "vi_cls_code", "N");
+	sj_set_i(o2, "stck_prpr", q.prpr);
+	sj_set_i(o2, "stck_oprc", q.oprc);
+	sj_set_i(o2, "stck_hgpr", q.hgpr);
+	sj_set_i(o2, "stck_lwpr", q.lwpr);
+	sj_set_i(o2, "stck_sdpr", q.prdy_clpr);
+	json_t *env = sim_env("0", "MCA00000", "정상처리 되었습니다.", 0);
+	json_object_set_new(env, "output1", o1);
+	json_object_set_new(env, "output2", o2);
+	sim_reply_json(r, 200, env);
+}
+
+/* Minute bars of the day shown, newest first, at most 30, ending at
+ * FID_INPUT_HOUR_1 but never after the sim clock (no peeking ahead). */
+void sim_h_time_chart(sim_state *st, sim_call *c, sim_reply *r)
+{
+	sim_quote q;
+	sim_stock *s = quote_input(st, c, r, &q);
+	if (!s)
+		return;
+	const char *h1 = sim_arg(c, "FID_INPUT_HOUR_1");
+	int64_t hh = 0;
+	if (!h1 || sim_parse_i64(h1, &hh) != 0 || hh < 0 || hh > 235959) {
+		sim_reply_json(r, 500,
+		               sim_env("1", "OPSQ2002",
+		                       "ERROR : INPUT INVALID_CHECK_FIELD [FID_INPUT_HOUR_1]", 0));
+		return;
+	}
+	int last = q.minute;
+	int m_req = sim_minute_of(q.ymd, (int)hh);
+	if (m_req < last)
+		last = m_req; /* -1 before the open: no bars */
+	json_t *o1 = json_object();
+	sj_set_i(o1, "prdy_vrss", q.prpr - q.prdy_clpr);
+	sj_set_s(o1, "prdy_vrss_sign", sign_of(q.prpr, q.prdy_clpr, q.mxpr, q.llam));
+	sj_set_f(o1, "prdy_ctrt", pct(q.prpr, q.prdy_clpr), 2);
+	sj_set_i(o1, "stck_prdy_clpr", q.prdy_clpr);
+	sj_set_i(o1, "acml_vol", q.vol);
+	sj_set_i(o1, "acml_tr_pbmn", q.vol * q.prpr);
+	sj_set_s(o1, "hts_kor_isnm", s->name);
+	sj_set_i(o1, "stck_prpr", q.prpr);
+	json_t *arr = json_array();
+	int open = krx_open_hhmmss(q.ymd);
+	int open_min = open / 10000 * 60 + open / 100 % 100;
+	int len = sim_session_len(q.ymd);
+	int idx = sim_bar_index(s, q.ymd);
+	int64_t per_min = idx >= 0 ? s->bars[idx].vol / len : 0;
+	char d[16], t[16];
+	snprintf(d, sizeof(d), "%d", q.ymd);
+	int64_t acml = per_min * (last + 1);
+	for (int m = last; m >= 0 && m > last - 30; m--) {
+		int64_t p = sim_price_at(s, q.ymd, m);
+		int64_t o = m > 0 ? sim_price_at(s, q.ymd, m - 1) : p;
+		json_t *b = json_object();
+		int tm = open_min + m;
+		snprintf(t, sizeof(t), "%02d%02d00", tm / 60, tm % 60);
+		sj_set_s(b, "stck_bsop_date", d);
+		sj_set_s(b, "stck_cntg_hour", t);
+		sj_set_i(b, "stck_prpr", p);
+		sj_set_i(b, "stck_oprc", o);
+		sj_set_i(b, "stck_hgpr", p > o ? p : o);
+		sj_set_i(b, "stck_lwpr", p < o ? p : o);
+		sj_set_i(b, "cntg_vol", per_min);
+		sj_set_i(b, "acml_tr_pbmn", acml * p);
+		acml -= per_min;
+		json_array_append_new(arr, b);
+	}
+	json_t *env = json_object();
+	json_object_set_new(env, "output1", o1);
+	json_object_set_new(env, "output2", arr);
+	sj_set_s(env, "rt_cd", "0");
+	sj_set_s(env, "msg_cd", "MCA00000");
+	sj_set_s(env, "msg1", "정상처리 되었습니다.");
+	sim_reply_json(r, 200, env);
+}

@@ -479,6 +479,49 @@ static void test_quotes(void **state)
 	assert_env(&r, 500, "OPSQ2001");
 	sresp_free(&r);
 
+	/* Minute bars: never past the sim clock; newest first; the last = quote. */
+	set_clock(&p, "2026-11-24T11:00:00+09:00");
+	long long now_px = price_of(&p, "005930");
+	simp_call(
+	    &p, "GET",
+	    DS "/quotations/inquire-time-itemchartprice?FID_ETC_CLS_CODE=&FID_COND_MRKT_DIV_CODE=J"
+	       "&FID_INPUT_ISCD=005930&FID_INPUT_HOUR_1=153000&FID_PW_DATA_INCU_YN=Y",
+	    "FHKST03010200", NULL, NULL, &r);
+	assert_env(&r, 200, "MCA00000");
+	arr = json_object_get(r.json, "output2");
+	assert_int_equal(json_array_size(arr), 30);
+	assert_string_equal(js(json_array_get(arr, 0), "stck_cntg_hour"), "110000");
+	assert_string_equal(js(json_array_get(arr, 29), "stck_cntg_hour"), "103100");
+	assert_int_equal(jsi(json_array_get(arr, 0), "stck_prpr"), now_px);
+	sresp_free(&r);
+	simp_call(
+	    &p, "GET",
+	    DS "/quotations/inquire-time-itemchartprice?FID_ETC_CLS_CODE=&FID_COND_MRKT_DIV_CODE=J"
+	       "&FID_INPUT_ISCD=005930&FID_INPUT_HOUR_1=090200&FID_PW_DATA_INCU_YN=Y",
+	    "FHKST03010200", NULL, NULL, &r);
+	assert_int_equal(json_array_size(json_object_get(r.json, "output2")), 3);
+	sresp_free(&r);
+	/* Order book: best bid = last price, best ask one tick up, on the grid. */
+	simp_call(&p, "GET",
+	          DS "/quotations/inquire-asking-price-exp-ccn?FID_COND_MRKT_DIV_CODE=J"
+	             "&FID_INPUT_ISCD=005930",
+	          "FHKST01010200", NULL, NULL, &r);
+	assert_env(&r, 200, "MCA00000");
+	json_t *ob = json_object_get(r.json, "output1");
+	assert_int_equal(jsi(ob, "bidp1"), now_px);
+	assert_int_equal(jsi(ob, "askp1"), now_px + tick);
+	for (int k = 2; k <= 10; k++) {
+		char a[16], b[16], pa[16], pb[16];
+		snprintf(a, sizeof(a), "askp%d", k);
+		snprintf(pa, sizeof(pa), "askp%d", k - 1);
+		snprintf(b, sizeof(b), "bidp%d", k);
+		snprintf(pb, sizeof(pb), "bidp%d", k - 1);
+		assert_true(jsi(ob, a) > jsi(ob, pa) && jsi(ob, b) < jsi(ob, pb));
+		assert_int_equal(jsi(ob, a) % krx_tick(jsi(ob, a)), 0);
+		assert_int_equal(jsi(ob, b) % krx_tick(jsi(ob, b)), 0);
+	}
+	sresp_free(&r);
+
 	/* Holidays (real host): 2026-12-25 closed, 12-31 closed, 12-30 open. */
 	simp_call(&p, "GET", P_HOLI "?BASS_DT=20261224&CTX_AREA_NK=&CTX_AREA_FK=", "CTCA0903R", "",
 	          NULL, &r);
