@@ -160,6 +160,13 @@ static void reply_not_sent(gw_resp *resp, const kis_error *e)
 		gw_error_add_kis(resp, e->msg_cd, e->msg1);
 }
 
+/* KIS's codes for "no such stock" on a quote (as GET /price reads them). */
+static int unknown_code_error(const kis_error *err)
+{
+	return err->status == KIS_E_REJECTED &&
+	       (!strcmp(err->msg_cd, "40070000") || !strcmp(err->msg_cd, "APBK0656"));
+}
+
 static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 {
 	trader *t = req->app->trader;
@@ -201,10 +208,19 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		gw_reply_error(resp, GW_E_IDEMPOTENCY_REUSED, out->field, "%s", out->message);
 		return;
 	case TRADER_KIS_ERROR:
-		gw_reply_kis_error(resp, &out->kis);
+		if (unknown_code_error(&out->kis)) {
+			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
+			               out->order.code);
+			gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
+		} else {
+			gw_reply_kis_error(resp, &out->kis);
+		}
 		return;
 	case TRADER_NOT_FOUND:
-		gw_reply_error(resp, GW_E_NOT_FOUND, NULL, "%s", out->message);
+		if (out->field && !strcmp(out->field, "code"))
+			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "%s", out->message);
+		else
+			gw_reply_error(resp, GW_E_NOT_FOUND, NULL, "%s", out->message);
 		return;
 	case TRADER_FINAL:
 		gw_reply_error(resp, GW_E_ORDER_FINAL, NULL, "%s", out->message);

@@ -265,6 +265,14 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		kis_quote q;
 		if (kis_price_get(t->kis, req->code, &q, &out->kis) != KIS_OK) {
 			out->result = TRADER_KIS_ERROR;
+			/* For the reply; have_order stays 0: nothing was journaled. */
+			snprintf(out->order.code, sizeof(out->order.code), "%s", req->code);
+			return out->result;
+		}
+		if (q.price <= 0 && q.upper_limit <= 0) { /* KIS's answer for no such stock */
+			invalid(out, TRADER_NOT_FOUND, "code", "");
+			snprintf(out->message, sizeof(out->message), "no stock with code %s",
+			         req->code);
 			return out->result;
 		}
 		int64_t px = q.price > 0 ? q.price : q.upper_limit, amount;

@@ -66,7 +66,7 @@ typedef enum trader_result {
 	TRADER_OVER_LIMIT,  /* 400: over a cap */
 	TRADER_KEY_REUSED,  /* 409: same key, other body */
 	TRADER_KIS_ERROR,   /* a KIS read needed first failed (e.g. price for a cap) */
-	TRADER_NOT_FOUND,   /* 404 */
+	TRADER_NOT_FOUND,   /* 404 (field "code": no such stock) */
 	TRADER_FINAL,       /* 409: order already final */
 	TRADER_CONFLICT,    /* 409: cannot act in this state (e.g. no broker order number yet) */
 	TRADER_ACCEPTED,    /* 202: cancel requested, outcome not yet known */
@@ -76,7 +76,7 @@ typedef enum trader_result {
 
 typedef struct trader_outcome {
 	trader_result result;
-	store_order order; /* valid for CREATED/REPLAYED/REJECTED/UNKNOWN/NOT_SENT/OK/ACCEPTED */
+	store_order order; /* valid when have_order; KIS_ERROR sets only order.code */
 	int have_order;
 	kis_error kis;     /* for REJECTED, NOT_SENT, KIS_ERROR */
 	const char *field; /* for INVALID / OVER_LIMIT */

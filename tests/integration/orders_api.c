@@ -166,6 +166,9 @@ static void test_bad_input(void **state)
 	     "\"type\":\"market\"}",
 	     NULL, 400, "invalid_json", NULL},
 	    {big, NULL, 413, "body_too_large", NULL},
+	    /* Valued at the current price first: an unknown code is 404, as on /price. */
+	    {"{\"code\":\"999999\",\"side\":\"buy\",\"qty\":1,\"type\":\"market\"}", NULL, 404,
+	     "unknown_code", "code"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		h_resp r;
