@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kclock.h"
+#include "klog.h"
 
 static int min_level = GW_LOG_INFO;
 static const char *names[] = {"debug", "info", "warn", "error"};
@@ -62,3 +63,16 @@ void gw_logf(enum gw_log_level lv, const char *fmt, ...)
 	va_end(ap);
 	gw_log(lv, buf, NULL);
 }
+
+/* The libraries' log hook (common/klog.h), as JSON lines. */
+static void lib_sink(enum klog_level level, const char *source, const char *msg)
+{
+	gw_log((enum gw_log_level)level, msg, json_pack("{s:s}", "source", source));
+}
+
+void gw_log_install(void)
+{
+	klog_set_sink(lib_sink);
+}
+_Static_assert((int)KLOG_DEBUG == (int)GW_LOG_DEBUG && (int)KLOG_ERROR == (int)GW_LOG_ERROR,
+               "klog and gw_log levels line up");

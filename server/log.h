@@ -11,6 +11,8 @@ void gw_log_set_level(const char *name);
 int gw_log_enabled(enum gw_log_level lv);
 /* {"ts","level","msg"} plus the fields of extra (stolen, may be NULL). */
 void gw_log(enum gw_log_level lv, const char *msg, json_t *extra);
+/* Routes the libraries' klogf() lines here. */
+void gw_log_install(void);
 void gw_logf(enum gw_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

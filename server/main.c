@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	gw_log_set_level(cfg.log_level);
+	gw_log_install();
 	kclock clock;
 	if (kclock_init(&clock, cfg.clock, err, sizeof(err))) {
 		fprintf(stderr, "kisgw: invalid KISGW_CLOCK: %s\n", err);

@@ -269,7 +269,7 @@ GW_HANDLER(gw_daily_get)
 	}
 	if (ymd_to_days(to) - ymd_to_days(from) > DAILY_MAX_DAYS) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "the range is longer than %d days",
-			       DAILY_MAX_DAYS);
+		               DAILY_MAX_DAYS);
 		return;
 	}
 	if (to > today)
@@ -281,7 +281,7 @@ GW_HANDLER(gw_daily_get)
 		if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
 			if (unknown_code_error(&err)) {
 				gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code",
-					       "no stock with code %s", code);
+				               "no stock with code %s", code);
 				gw_error_add_kis(resp, err.msg_cd, err.msg1);
 			} else {
 				gw_reply_kis_error(resp, &err);
@@ -297,10 +297,10 @@ GW_HANDLER(gw_daily_get)
 		char d[16];
 		ymd_format(b->date, d, sizeof(d));
 		json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "date", d, "open",
-						     (json_int_t)b->open, "high",
-						     (json_int_t)b->high, "low", (json_int_t)b->low,
-						     "close", (json_int_t)b->close, "volume",
-						     (json_int_t)b->volume));
+		                                     (json_int_t)b->open, "high",
+		                                     (json_int_t)b->high, "low", (json_int_t)b->low,
+		                                     "close", (json_int_t)b->close, "volume",
+		                                     (json_int_t)b->volume));
 	}
 	kis_bars_free(&bars);
 	gw_reply(resp, 200, json_pack("{s:s,s:o}", "code", code, "bars", arr));

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "klog.h"
 #include "kclock.h"
 #include "krx.h"
 #include "store_internal.h"
@@ -123,7 +124,7 @@ sqlite3_stmt *store_prep(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-		fprintf(stderr, "storage: prepare failed: %s: %.80s\n", sqlite3_errmsg(db), sql);
+		klogf(KLOG_ERROR, "storage", "prepare failed: %s: %.80s", sqlite3_errmsg(db), sql);
 		return NULL;
 	}
 	return st;
@@ -177,11 +178,11 @@ int store_tx(store *s, store_tx_fn fn, void *arg)
 			if (!is_busy(rc))
 				return -1;
 		} else if (!is_busy(rc)) {
-			fprintf(stderr, "storage: BEGIN failed: %s\n", sqlite3_errmsg(db));
+			klogf(KLOG_ERROR, "storage", "BEGIN failed: %s", sqlite3_errmsg(db));
 			return -1;
 		}
 		if (mono_ms() >= deadline) {
-			fprintf(stderr, "storage: database busy for %d ms; giving up\n",
+			klogf(KLOG_ERROR, "storage", "database busy for %d ms; giving up",
 			        s->write_wait_ms);
 			return -1;
 		}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "klog.h"
 #include "store_internal.h"
 
 static const char *const side_names[STORE_SIDE__MAX] = {"buy", "sell"};
@@ -243,7 +244,7 @@ static int order_insert_tx(sqlite3 *db, void *v)
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
-		fprintf(stderr, "storage: order insert failed: %s\n", sqlite3_errmsg(db));
+		klogf(KLOG_ERROR, "storage", "order insert failed: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	o->id = sqlite3_last_insert_rowid(db);

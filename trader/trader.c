@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "klog.h"
 #include "krx.h"
 #include "trader_internal.h"
 
@@ -70,8 +71,7 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 		return NULL;
 	}
 	if (n > 0)
-		fprintf(stderr,
-		        "trader: %d order(s) were in flight at the last stop; now unknown\n", n);
+		klogf(KLOG_WARN, "trader", "%d order(s) were in flight at the last stop; now unknown", n);
 	return t;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "klog.h"
 #include "krx.h"
 #include "trader_internal.h"
 
@@ -419,7 +420,7 @@ static int pass_auto(trader *t)
 		char v[16];
 		if (store_meta_get(t->db, "backfill_ymd", v, sizeof(v)) == 1) {
 			if (trader_backfill(t, 0, &err)) {
-				fprintf(stderr, "trader: backfill failed: %s %s\n",
+				klogf(KLOG_ERROR, "trader", "backfill failed: %s %s",
 				        kis_status_name(err.status), err.msg1);
 				return -1;
 			}
