@@ -10,8 +10,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-15}
 ./scripts/deps.sh --bench
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKISGW_TESTS=OFF >/dev/null
-cmake --build build-bench -j"$(nproc)" --target kisgw kis-sim >/dev/null
-cc -O2 -o build-bench/hello bench/hello.c $(pkg-config --cflags --libs libmicrohttpd)
+cmake --build build-bench -j"$(nproc)" --target kisgw kis-sim bench_hello >/dev/null
 out=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$out"' EXIT
 
@@ -23,7 +22,7 @@ port_of() { # file: wait for "listening on host:PORT"
   echo "no port in $1" >&2; exit 1
 }
 
-./build-bench/hello >"$out/hello.out" & hello=$(port_of "$out/hello.out")
+./build-bench/bin/bench_hello >"$out/hello.out" & hello=$(port_of "$out/hello.out")
 ./build-bench/bin/kis-sim --listen 127.0.0.1:0 --quiet >"$out/sim.out" 2>/dev/null &
 sim=$(port_of "$out/sim.out")
 secret=$(printf 'S%.0s' $(seq 180))
