@@ -175,6 +175,11 @@ void sim_order_fill(sim_state *st, sim_order *o, int64_t qty, int64_t price, int
 	o->fill_amt += amt;
 	o->remaining -= qty;
 	o->last_fill_min = minute;
+	if (o->appkey[0]) {
+		int open = krx_open_hhmmss(o->ymd);
+		int t = (open / 10000) * 60 + open / 100 % 100 + minute;
+		sim_ws_notice(st, o, 2, qty, price, (t / 60) * 10000 + (t % 60) * 100);
+	}
 	if (o->remaining <= 0) {
 		o->remaining = 0;
 		o->status = ST_FILLED;

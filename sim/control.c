@@ -469,6 +469,20 @@ static void h_session(sim_state *st, sim_call *c, sim_reply *r)
 			}
 			st->rate = (int)v;
 		}
+		if (json_object_get(c->json, "ws_tick_ms")) {
+			if (get_i64(c->json, "ws_tick_ms", &v) != 0 || v < 10 || v > 600000) {
+				ctl_err(r, 400, "ws_tick_ms must be 10..600000");
+				return;
+			}
+			st->ws_tick_ms = (int)v;
+		}
+		if (json_object_get(c->json, "ws_ping_ms")) {
+			if (get_i64(c->json, "ws_ping_ms", &v) != 0 || v < 10 || v > 600000) {
+				ctl_err(r, 400, "ws_ping_ms must be 10..600000");
+				return;
+			}
+			st->ws_ping_ms = (int)v;
+		}
 		if (json_object_get(c->json, "token_min_interval_s")) {
 			if (get_i64(c->json, "token_min_interval_s", &v) != 0 || v < 0 ||
 			    v > 86400) {
@@ -482,9 +496,10 @@ static void h_session(sim_state *st, sim_call *c, sim_reply *r)
 		return;
 	}
 	sim_reply_json(r, 200,
-	               json_pack("{s:I, s:i, s:i}", "partial_fill_qty",
+	               json_pack("{s:I, s:i, s:i, s:i, s:i}", "partial_fill_qty",
 	                         (json_int_t)st->partial_fill_qty, "rate", st->rate,
-	                         "token_min_interval_s", st->cfg.token_min_interval_s));
+	                         "token_min_interval_s", st->cfg.token_min_interval_s, "ws_tick_ms",
+	                         st->ws_tick_ms, "ws_ping_ms", st->ws_ping_ms));
 }
 
 static void h_state(sim_state *st, sim_call *c, sim_reply *r)

@@ -120,6 +120,8 @@ int main(int argc, char **argv)
 	st->cfg.token_ttl_s = 86400;
 	st->cfg.token_min_interval_s = 60;
 	st->cfg.reject_status = 200;
+	st->ws_tick_ms = 1000;
+	st->ws_ping_ms = 10000;
 	if (parse_args(argc, argv, &st->cfg) != 0)
 		return 2;
 	char err[160];
@@ -144,6 +146,7 @@ int main(int argc, char **argv)
 	int rc = sim_server_run(st);
 	sim_market_free(st);
 	sim_token_free(st);
+	sim_ws_free(st);
 	for (int i = 0; i < st->naccts; i++)
 		free(st->accts[i].h);
 	free(st->accts);

@@ -140,6 +140,19 @@ void sim_h_approval(sim_state *st, sim_call *c, sim_reply *r)
 	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", h[0], h[1],
 	         h[2], h[3], h[4], h[5], h[6], h[7], h[8], h[9], h[10], h[11], h[12], h[13], h[14],
 	         h[15]);
+	if (st->napprovals == st->capapprovals) {
+		int cap = st->capapprovals ? st->capapprovals * 2 : 8;
+		sim_approval *a = realloc(st->approvals, sizeof(*a) * (size_t)cap);
+		if (!a) {
+			sim_reply_oauth_err(r, 500, "EGW00002", "서버 에러가 발생했습니다.");
+			return;
+		}
+		st->approvals = a;
+		st->capapprovals = cap;
+	}
+	snprintf(st->approvals[st->napprovals].key, sizeof(st->approvals[0].key), "%s", ak);
+	snprintf(st->approvals[st->napprovals].appkey, sizeof(st->approvals[0].appkey), "%s", key);
+	st->napprovals++;
 	json_t *o = json_object();
 	sj_set_s(o, "approval_key", ak);
 	sim_reply_json(r, 200, o);

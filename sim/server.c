@@ -378,6 +378,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 
+	if (sim_ws_wanted(conn) && strcmp(method, "GET") == 0)
+		return (enum MHD_Result)sim_ws_accept(st, conn);
+
 	sim_call c;
 	memset(&c, 0, sizeof(c));
 	c.conn = conn;
@@ -530,7 +533,7 @@ int sim_server_run(sim_state *st)
 	signal(SIGPIPE, SIG_IGN);
 
 	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_ALLOW_UPGRADE |
 	        (st->cfg.quiet ? 0 : MHD_USE_ERROR_LOG),
 	    0, NULL, NULL, on_request, st,
 	    /* The logger must come first or MHD warns on stderr. */
@@ -550,6 +553,17 @@ int sim_server_run(sim_state *st)
 	int sig = 0;
 	sigwait(&set, &sig);
 	__atomic_store_n(&st->stopping, 1, __ATOMIC_RELAXED);
+	/* WebSocket sessions notice the flag within one 100 ms poll; let them
+	 * close their upgraded sockets before the daemon goes away. */
+	for (int i = 0; i < 50; i++) {
+		pthread_mutex_lock(&st->mu);
+		int n = st->nws;
+		pthread_mutex_unlock(&st->mu);
+		if (n == 0)
+			break;
+		struct timespec ts = {0, 20 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
 	if (!st->cfg.quiet)
 		fprintf(stderr, "kis-sim: signal %d, stopping\n", sig);
 	MHD_stop_daemon(d);

@@ -17,6 +17,8 @@
 
 #include "kclock.h"
 
+struct MHD_Connection;
+
 #define SIM_HIST_FIRST 20240102 /* first generated trading day */
 #define SIM_HIST_LAST  20281229 /* last generated trading day */
 #define SIM_MAX_MIN    400      /* minutes in the longest session (390) + slack */
@@ -101,6 +103,7 @@ typedef struct sim_order {
 	int last_fill_min; /* minute of the last fill (chunked fills: one per minute) */
 	int dropped;       /* reply dropped by fault injection */
 	int seeded;        /* created by /__sim/reset */
+	char appkey[40];   /* who sent it: execution notices go to that appkey's sessions */
 } sim_order;
 
 typedef struct sim_token {
@@ -136,6 +139,25 @@ typedef struct sim_fault {
 	int kind;
 	int delay_ms;
 } sim_fault;
+
+/* One WebSocket session (ws.c). The outbox is filled under st->mu by
+ * whoever produces a message and drained by the session's own thread. */
+typedef struct sim_ws {
+	char appkey[40];
+	char aes_key[33], aes_iv[17];
+	struct {
+		char tr_id[16];
+		char tr_key[32];
+	} subs[48];
+	int nsubs;
+	char **out;
+	int nout, capout;
+} sim_ws;
+
+typedef struct sim_approval {
+	char key[40];
+	char appkey[40];
+} sim_approval;
 
 typedef struct sim_config {
 	const char *listen;
@@ -187,6 +209,12 @@ typedef struct sim_state {
 	int64_t c_faults_fired;
 	json_t *c_tr;          /* {"tr_id": n} */
 	volatile int stopping; /* set on SIGTERM: "delay" faults stop waiting */
+
+	sim_ws *ws[64]; /* live WebSocket sessions */
+	int nws;
+	sim_approval *approvals;
+	int napprovals, capapprovals;
+	int ws_tick_ms, ws_ping_ms; /* H0STCNT0 frame and PINGPONG intervals */
 } sim_state;
 
 /* ---- market.c ---- */
@@ -235,6 +263,16 @@ int sim_token_issue(sim_state *st, const char *appkey, int64_t now_ms);
 sim_token *sim_token_find(sim_state *st, const char *tok);
 /* 1 when allowed (and recorded), 0 when over the per-second limit. */
 int sim_rate_take(sim_state *st, sim_keystate *k);
+
+/* ---- ws.c ---- */
+/* 1 when the request asks for a WebSocket; then sim_ws_accept answers it. */
+int sim_ws_wanted(struct MHD_Connection *conn);
+int sim_ws_accept(sim_state *st, struct MHD_Connection *conn);
+/* Execution notice (cntg 1 = acknowledgement, 2 = fill) of order o to the
+ * sessions of its appkey subscribed to H0STCNI0/H0STCNI9. */
+void sim_ws_notice(sim_state *st, const sim_order *o, int cntg, int64_t qty, int64_t price,
+                   int hhmmss);
+void sim_ws_free(sim_state *st);
 
 /* ---- util ---- */
 /* Strings that KIS sends: numbers as strings. */

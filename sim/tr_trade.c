@@ -624,8 +624,10 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 		o->reserve_ps = reserve_ps;
 		a->reserved += qty * reserve_ps;
 	}
+	snprintf(o->appkey, sizeof(o->appkey), "%.39s", c->appkey ? c->appkey : "");
 	st->c_orders_accepted++;
 	order_ok(st, r, o);
+	sim_ws_notice(st, o, 1, o->qty, o->price, o->hms);
 	sim_order_try_now(st, o, c->now_ms);
 	return;
 rejected:
@@ -706,8 +708,10 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		n->price = tmpl.price;
 		n->cancelled = qty;
 		n->status = ST_DONE;
+		snprintf(n->appkey, sizeof(n->appkey), "%.39s", c->appkey ? c->appkey : "");
 		st->c_orders_accepted++;
 		order_ok(st, r, n);
+		sim_ws_notice(st, n, 1, n->qty, n->price, n->hms);
 		return;
 	}
 	/* Modify: a new resting order replaces qty of the original. */
@@ -766,8 +770,10 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		n->reserve_ps = new_ps;
 		a->reserved += qty * new_ps;
 	}
+	snprintf(n->appkey, sizeof(n->appkey), "%.39s", c->appkey ? c->appkey : "");
 	st->c_orders_accepted++;
 	order_ok(st, r, n);
+	sim_ws_notice(st, n, 1, n->qty, n->price, n->hms);
 	sim_order_try_now(st, n, c->now_ms);
 	return;
 rejected:

@@ -1,13 +1,16 @@
 /* simtest.c — spawn kis-sim and call it over loopback with libcurl. */
 #include "simtest.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -251,4 +254,119 @@ long long jsi(const json_t *o, const char *k)
 	if (json_is_integer(v))
 		return json_integer_value(v);
 	return json_is_string(v) ? atoll(json_string_value(v)) : -999999;
+}
+
+/* ---- a minimal WebSocket client (RFC 6455 client side) ---- */
+
+int ws_open(simproc *p, const char *path)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)p->port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	char req[512];
+	int n = snprintf(req, sizeof(req),
+	                 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+	                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	                 "Sec-WebSocket-Version: 13\r\n\r\n",
+	                 path);
+	if (write(fd, req, (size_t)n) != n) {
+		close(fd);
+		return -1;
+	}
+	/* Read the response head byte by byte (frames may follow it). */
+	char head[1024];
+	size_t h = 0;
+	while (h < sizeof(head) - 1) {
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (poll(&pf, 1, 10000) <= 0 || read(fd, head + h, 1) != 1)
+			break;
+		h++;
+		if (h >= 4 && memcmp(head + h - 4, "\r\n\r\n", 4) == 0)
+			break;
+	}
+	head[h] = 0;
+	/* RFC 6455's sample key has this accept value. */
+	if (strncmp(head, "HTTP/1.1 101", 12) != 0 ||
+	    !strstr(head, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=")) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int ws_send(int fd, int opcode, const char *data, size_t n)
+{
+	unsigned char hdr[14];
+	size_t hl = 2;
+	hdr[0] = (unsigned char)(0x80 | opcode);
+	if (n < 126) {
+		hdr[1] = (unsigned char)(0x80 | n);
+	} else {
+		hdr[1] = 0x80 | 126;
+		hdr[2] = (unsigned char)(n >> 8);
+		hdr[3] = (unsigned char)n;
+		hl = 4;
+	}
+	static const unsigned char mask[4] = {0x12, 0x34, 0x56, 0x78};
+	memcpy(hdr + hl, mask, 4);
+	hl += 4;
+	unsigned char *frame = malloc(hl + n);
+	memcpy(frame, hdr, hl);
+	for (size_t i = 0; i < n; i++)
+		frame[hl + i] = (unsigned char)data[i] ^ mask[i % 4];
+	ssize_t w = write(fd, frame, hl + n);
+	free(frame);
+	return w == (ssize_t)(hl + n) ? 0 : -1;
+}
+
+static int read_full(int fd, unsigned char *b, size_t n, int timeout_ms)
+{
+	size_t got = 0;
+	while (got < n) {
+		struct pollfd pf = {fd, POLLIN, 0};
+		if (poll(&pf, 1, timeout_ms) <= 0)
+			return -1;
+		ssize_t k = read(fd, b + got, n - got);
+		if (k <= 0)
+			return -1;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+char *ws_recv(int fd, int timeout_ms, int *opcode)
+{
+	unsigned char h[10];
+	if (read_full(fd, h, 2, timeout_ms) != 0)
+		return NULL;
+	uint64_t n = h[1] & 0x7f;
+	if (n == 126) {
+		if (read_full(fd, h + 2, 2, timeout_ms) != 0)
+			return NULL;
+		n = (uint64_t)h[2] << 8 | h[3];
+	} else if (n == 127) {
+		if (read_full(fd, h + 2, 8, timeout_ms) != 0)
+			return NULL;
+		n = 0;
+		for (int i = 0; i < 8; i++)
+			n = n << 8 | h[2 + i];
+	}
+	if (n > 1 << 20)
+		return NULL;
+	char *b = malloc((size_t)n + 1);
+	if (n && read_full(fd, (unsigned char *)b, (size_t)n, timeout_ms) != 0) {
+		free(b);
+		return NULL;
+	}
+	b[n] = 0;
+	*opcode = h[0] & 0x0f;
+	return b;
 }

@@ -51,6 +51,12 @@ long simp_ctl(simproc *p, const char *path, const char *json_body);
  * asked, to step over the one-a-minute rule). Returns HTTP status. */
 long simp_token(simproc *p);
 
+/* WebSocket client: upgrade on path (fd or -1), send one masked frame,
+ * receive one frame (malloc'd payload, NULL on timeout/close). */
+int ws_open(simproc *p, const char *path);
+int ws_send(int fd, int opcode, const char *data, size_t n);
+char *ws_recv(int fd, int timeout_ms, int *opcode);
+
 /* Member of an object as a string ("" when absent). */
 const char *js(const json_t *o, const char *k);
 long long jsi(const json_t *o, const char *k);

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 #include <curl/curl.h>
+#include <openssl/evp.h>
 
 #include "kclock.h"
 #include "krx.h"
@@ -1504,6 +1505,267 @@ static void test_alternative_flags(void **state)
 	stop(&p);
 }
 
+/* ---------------------------------------------------------------- websocket */
+
+static char *approval(simproc *p)
+{
+	char b[512];
+	snprintf(b, sizeof(b),
+	         "{\"grant_type\":\"client_credentials\",\"appkey\":\"%s\",\"secretkey\":\"%s\"}",
+	         T_APPKEY, p->secret);
+	sresp r;
+	simp_call(p, "POST", "/oauth2/Approval", NULL, NULL, b, &r);
+	assert_int_equal(r.status, 200);
+	char *k = strdup(js(r.json, "approval_key"));
+	sresp_free(&r);
+	return k;
+}
+
+static void ws_sub(int fd, const char *ak, const char *tr_type, const char *tr_id, const char *key)
+{
+	char m[512];
+	int n =
+	    snprintf(m, sizeof(m),
+	             "{\"header\":{\"approval_key\":\"%s\",\"custtype\":\"P\",\"tr_type\":\"%s\","
+	             "\"content-type\":\"utf-8\"},\"body\":{\"input\":{\"tr_id\":\"%s\","
+	             "\"tr_key\":\"%s\"}}}",
+	             ak, tr_type, tr_id, key);
+	assert_int_equal(ws_send(fd, 0x1, m, (size_t)n), 0);
+}
+
+/* Next JSON control reply (skips data frames and PINGPONG). */
+static json_t *ws_control(int fd)
+{
+	for (int i = 0; i < 200; i++) {
+		int op;
+		char *t = ws_recv(fd, 10000, &op);
+		assert_non_null(t);
+		if (t[0] == '{' && !strstr(t, "PINGPONG")) {
+			json_t *j = json_loads(t, 0, NULL);
+			free(t);
+			return j;
+		}
+		free(t);
+	}
+	fail_msg("no control reply");
+	return NULL;
+}
+
+static const char *ws_code(const json_t *j)
+{
+	return js(json_object_get(j, "body"), "msg_cd");
+}
+
+/* Next frame starting with prefix (skipping others). */
+static char *ws_next(int fd, const char *prefix)
+{
+	for (int i = 0; i < 400; i++) {
+		int op;
+		char *t = ws_recv(fd, 10000, &op);
+		assert_non_null(t);
+		if (strncmp(t, prefix, strlen(prefix)) == 0)
+			return t;
+		free(t);
+	}
+	fail_msg("no frame %s", prefix);
+	return NULL;
+}
+
+static int count_fields(const char *s)
+{
+	int n = 1;
+	for (; *s; s++)
+		n += *s == '^';
+	return n;
+}
+
+/* Base64 + AES-256-CBC as KIS clients decrypt a notice. */
+static char *decrypt(const char *b64, const char *key, const char *iv)
+{
+	size_t n = strlen(b64);
+	unsigned char *raw = malloc(n);
+	int len = EVP_DecodeBlock(raw, (const unsigned char *)b64, (int)n);
+	assert_true(len > 0);
+	while (n > 0 && b64[n - 1] == '=') {
+		n--;
+		len--;
+	}
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	unsigned char *out = malloc((size_t)len + 32);
+	int l1 = 0, l2 = 0;
+	assert_int_equal(EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), NULL,
+	                                    (const unsigned char *)key, (const unsigned char *)iv),
+	                 1);
+	assert_int_equal(EVP_DecryptUpdate(ctx, out, &l1, raw, len), 1);
+	assert_int_equal(EVP_DecryptFinal_ex(ctx, out + l1, &l2), 1);
+	out[l1 + l2] = 0;
+	EVP_CIPHER_CTX_free(ctx);
+	free(raw);
+	return (char *)out;
+}
+
+static void field(const char *rec, int idx, char *out, size_t len)
+{
+	const char *p = rec;
+	for (int i = 0; i < idx && p; i++) {
+		p = strchr(p, '^');
+		if (p)
+			p++;
+	}
+	assert_non_null(p);
+	size_t n = strcspn(p, "^");
+	snprintf(out, len, "%.*s", (int)n, p);
+}
+
+static void test_websocket(void **state)
+{
+	simproc p;
+	start_auth(&p, "virtual", CLOCK_10);
+	assert_int_equal(simp_ctl(&p, "session", "{\"ws_tick_ms\":50,\"ws_ping_ms\":300}"), 200);
+	assert_int_equal(simp_ctl(&p, "price", "{\"code\":\"005930\",\"price\":70000}"), 200);
+	char *ak = approval(&p);
+	int fd = ws_open(&p, "/tryitout/H0STCNT0");
+	assert_true(fd >= 0);
+
+	/* Quotes: success reply, then 46-field frames while the market is open. */
+	ws_sub(fd, ak, "1", "H0STCNT0", "005930");
+	json_t *j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP0000");
+	assert_string_equal(js(json_object_get(j, "header"), "encrypt"), "N");
+	json_decref(j);
+	ws_sub(fd, ak, "1", "H0STCNT0", "005930");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP0002");
+	json_decref(j);
+	char *f = ws_next(fd, "0|H0STCNT0|001|");
+	assert_int_equal(count_fields(f + 15), 46);
+	char v[64];
+	field(f + 15, 0, v, sizeof(v));
+	assert_string_equal(v, "005930");
+	field(f + 15, 2, v, sizeof(v));
+	assert_string_equal(v, "70000");
+	free(f);
+
+	/* Execution notices: encrypted; acknowledgement, then the fill. */
+	ws_sub(fd, ak, "1", "H0STCNI9", "myhtsid");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP0000");
+	json_t *o = json_object_get(json_object_get(j, "body"), "output");
+	char key[64], iv[32];
+	snprintf(key, sizeof(key), "%s", js(o, "key"));
+	snprintf(iv, sizeof(iv), "%s", js(o, "iv"));
+	assert_int_equal(strlen(key), 32);
+	assert_int_equal(strlen(iv), 16);
+	json_decref(j);
+	sresp r;
+	order(&p, "VTTC0012U", "005930", "01", 3, 0, &r);
+	assert_env(&r, 200, "40600000");
+	char odno[16];
+	odno_of(&r, odno);
+	sresp_free(&r);
+	for (int k = 0; k < 2; k++) {
+		f = ws_next(fd, "1|H0STCNI9|001|");
+		char *rec = decrypt(f + 15, key, iv);
+		assert_int_equal(count_fields(rec), 26);
+		field(rec, 0, v, sizeof(v));
+		assert_string_equal(v, "myhtsid");
+		field(rec, 1, v, sizeof(v));
+		assert_string_equal(v, T_ACCT "01");
+		field(rec, 2, v, sizeof(v));
+		assert_string_equal(v, odno);
+		field(rec, 13, v, sizeof(v));
+		assert_string_equal(v, k == 0 ? "1" : "2"); /* CNTG_YN: ack, then fill */
+		field(rec, 9, v, sizeof(v));
+		assert_string_equal(v, "3");
+		if (k == 1) {
+			field(rec, 10, v, sizeof(v));
+			assert_string_equal(v, "70000");
+		}
+		field(rec, 24, v, sizeof(v));
+		assert_string_equal(v, "삼성전자");
+		free(rec);
+		free(f);
+	}
+
+	/* PINGPONG arrives; echoing it back is accepted. */
+	f = ws_next(fd, "{\"header\":{\"tr_id\":\"PINGPONG\"");
+	assert_int_equal(ws_send(fd, 0x1, f, strlen(f)), 0);
+	assert_int_equal(ws_send(fd, 0xA, f, strlen(f)), 0);
+	free(f);
+
+	/* Errors: wrong-host notice TR, bad key, bad approval, 41 registrations. */
+	ws_sub(fd, ak, "1", "H0STCNI0", "myhtsid");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP8991");
+	json_decref(j);
+	ws_sub(fd, ak, "1", "H0STCNT0", "999999");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP8992");
+	json_decref(j);
+	ws_sub(fd, "nope", "1", "H0STCNT0", "000660");
+	j = ws_control(fd);
+	assert_string_equal(js(json_object_get(j, "body"), "rt_cd"), "1");
+	json_decref(j);
+	ws_sub(fd, ak, "3", "H0STCNT0", "000660");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP8997");
+	json_decref(j);
+	assert_int_equal(ws_send(fd, 0x1, "not json", 8), 0);
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP9999");
+	json_decref(j);
+	sresp st;
+	simp_call(&p, "GET", "/__sim/stocks", NULL, NULL, NULL, &st);
+	json_t *stocks = json_object_get(st.json, "stocks");
+	int subs = 2, over = 0;
+	for (size_t i = 0; i < json_array_size(stocks) && !over; i++) {
+		const char *code = js(json_array_get(stocks, i), "code");
+		if (strcmp(code, "005930") == 0)
+			continue;
+		ws_sub(fd, ak, "1", "H0STCNT0", code);
+		j = ws_control(fd);
+		if (subs < 41) {
+			assert_string_equal(ws_code(j), "OPSP0000");
+			subs++;
+		} else {
+			assert_string_equal(ws_code(j), "OPSP0008");
+			over = 1;
+		}
+		json_decref(j);
+	}
+	assert_true(over);
+	sresp_free(&st);
+	ws_sub(fd, ak, "2", "H0STCNT0", "005930");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP0001");
+	json_decref(j);
+	ws_sub(fd, ak, "2", "H0STCNT0", "005930");
+	j = ws_control(fd);
+	assert_string_equal(ws_code(j), "OPSP0003");
+	json_decref(j);
+
+	/* One session per appkey. */
+	int fd2 = ws_open(&p, "/");
+	assert_true(fd2 >= 0);
+	ws_sub(fd2, ak, "1", "H0STCNT0", "000660");
+	j = ws_control(fd2);
+	assert_string_equal(ws_code(j), "OPSP8996");
+	json_decref(j);
+	close(fd2);
+
+	/* A close frame ends the session. */
+	assert_int_equal(ws_send(fd, 0x8, "", 0), 0);
+	int op = 0;
+	char *t;
+	while ((t = ws_recv(fd, 5000, &op)) != NULL && op != 0x8)
+		free(t);
+	assert_int_equal(op, 0x8);
+	free(t);
+	close(fd);
+	free(ak);
+	stop(&p);
+}
+
 static void test_determinism(void **state)
 {
 	char *a = script("7"), *b = script("7"), *c = script("8");
@@ -1537,6 +1799,7 @@ int main(void)
 	    T(test_faults),
 	    T(test_bad_input),
 	    T(test_alternative_flags),
+	    T(test_websocket),
 	    T(test_determinism),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
