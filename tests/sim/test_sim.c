@@ -1753,6 +1753,28 @@ static void test_websocket(void **state)
 	json_decref(j);
 	close(fd2);
 
+	/* Garbage on another connection: an unmasked frame, then an absurd
+	 * length; the server drops that connection and carries on. */
+	static const unsigned char unmasked[] = {0x81, 0x02, 'h', 'i'};
+	static const unsigned char huge[] = {0x81, 0xFF, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF,
+	                                     0xFF, 0xFF, 0xFF, 1,    2,    3,    4};
+	const unsigned char *bad[] = {unmasked, huge};
+	size_t badlen[] = {sizeof(unmasked), sizeof(huge)};
+	for (int b = 0; b < 2; b++) {
+		int g = ws_open(&p, "/");
+		assert_true(g >= 0);
+		assert_int_equal(write(g, bad[b], badlen[b]), (ssize_t)badlen[b]);
+		int gop = 0;
+		char *gt;
+		while ((gt = ws_recv(g, 5000, &gop)) != NULL && gop != 0x8)
+			free(gt);
+		free(gt);
+		close(g);
+	}
+	quote(&p, "005930", &r);
+	assert_int_equal(r.status, 200);
+	sresp_free(&r);
+
 	/* A close frame ends the session. */
 	assert_int_equal(ws_send(fd, 0x8, "", 0), 0);
 	int op = 0;
