@@ -183,7 +183,7 @@ int store_tx(store *s, store_tx_fn fn, void *arg)
 		}
 		if (mono_ms() >= deadline) {
 			klogf(KLOG_ERROR, "storage", "database busy for %d ms; giving up",
-			        s->write_wait_ms);
+			      s->write_wait_ms);
 			return -1;
 		}
 		sleep_ms(backoff);

@@ -71,7 +71,8 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 		return NULL;
 	}
 	if (n > 0)
-		klogf(KLOG_WARN, "trader", "%d order(s) were in flight at the last stop; now unknown", n);
+		klogf(KLOG_WARN, "trader",
+		      "%d order(s) were in flight at the last stop; now unknown", n);
 	return t;
 }
 

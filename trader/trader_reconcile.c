@@ -421,7 +421,7 @@ static int pass_auto(trader *t)
 		if (store_meta_get(t->db, "backfill_ymd", v, sizeof(v)) == 1) {
 			if (trader_backfill(t, 0, &err)) {
 				klogf(KLOG_ERROR, "trader", "backfill failed: %s %s",
-				        kis_status_name(err.status), err.msg1);
+				      kis_status_name(err.status), err.msg1);
 				return -1;
 			}
 			t->first_pass_done = 1;
