@@ -360,7 +360,7 @@ static int check(gw_settings *s, char *err, size_t errlen)
 	return 0;
 }
 
-int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
+static int load(gw_settings *s, const char *file, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < NSET; i++)
@@ -398,6 +398,14 @@ int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
 			return -1;
 	}
 	return check(s, err, errlen);
+}
+
+int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
+{
+	if (load(s, file, err, errlen) == 0)
+		return 0;
+	gw_settings_free(s);
+	return -1;
 }
 
 void gw_settings_free(gw_settings *s)

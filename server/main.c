@@ -70,10 +70,14 @@ int main(int argc, char **argv)
 	kclock clock;
 	if (kclock_init(&clock, cfg.clock, err, sizeof(err))) {
 		fprintf(stderr, "kisgw: invalid KISGW_CLOCK: %s\n", err);
+		kclock_destroy(&clock);
+		gw_settings_free(&cfg);
 		return 2;
 	}
 	if (check_only) {
 		printf("configuration ok\n");
+		kclock_destroy(&clock);
+		gw_settings_free(&cfg);
 		return 0;
 	}
 
@@ -95,7 +99,8 @@ int main(int argc, char **argv)
 		app.sim_pid = gw_sim_spawn(&cfg, base_url, sizeof(base_url), err, sizeof(err));
 		if (app.sim_pid < 0) {
 			fprintf(stderr, "kisgw: %s\n", err);
-			return 1;
+			app.sim_pid = 0;
+			goto out;
 		}
 		memset(secret, SIM_SECRET_CHAR, 180);
 		secret[180] = 0;

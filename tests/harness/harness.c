@@ -77,11 +77,14 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
 	const char *envp[64];
 	int envc = 0;
 	envp[envc++] = "PATH=/usr/bin:/bin";
-	if (getenv("ASAN_OPTIONS")) {
-		static char asan[512];
-		snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s", getenv("ASAN_OPTIONS"));
-		envp[envc++] = asan;
-	}
+	/* Sanitizer settings reach the children, so they fail like the tests. */
+	static const char *pass[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", NULL};
+	static __thread char kept[3][512];
+	for (int i = 0; pass[i]; i++)
+		if (getenv(pass[i])) {
+			snprintf(kept[i], sizeof(kept[i]), "%s=%s", pass[i], getenv(pass[i]));
+			envp[envc++] = kept[i];
+		}
 	for (; env && *env && envc < 62; env++)
 		envp[envc++] = *env;
 	envp[envc] = NULL;
