@@ -57,7 +57,8 @@ int main(int argc, char **argv)
 
 	/* A thread per connection would otherwise get a malloc arena each
 	 * (64 MB reserved, pages touched); two per core keep lock waits rare. */
-	mallopt(M_ARENA_MAX, 4);
+	if (!getenv("MALLOC_ARENA_MAX")) /* the usual glibc override wins */
+		mallopt(M_ARENA_MAX, 4);
 
 	gw_settings cfg;
 	char err[512];

@@ -31,6 +31,9 @@ struct store {
 	pthread_mutex_t mu; /* guards conns and idle */
 	store_conn *conns;  /* connections some thread holds */
 	store_conn *idle;   /* connections of threads that ended, ready for reuse */
+	int nidle;
+	pthread_mutex_t ping_mu; /* guards ping_db */
+	sqlite3 *ping_db;        /* store_ping's own connection, opened on first use */
 	int write_wait_ms;
 };
 
@@ -46,6 +49,10 @@ static void conn_unlink(store *s, store_conn *c)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* Idle connections kept for reuse; each holds a schema and page cache, so
+ * a burst of client threads must not leave dozens behind. */
+#define STORE_IDLE_MAX 4
+
 /* Thread exit: its connection goes to the idle list. The HTTP daemon runs
  * a thread per client connection, and opening SQLite (and parsing the
  * schema) for each would cost more than most queries. */
@@ -55,9 +62,17 @@ static void conn_release(void *v)
 	store *s = c->owner;
 	conn_unlink(s, c);
 	pthread_mutex_lock(&s->mu);
-	c->next = s->idle;
-	s->idle = c;
+	int keep = s->nidle < STORE_IDLE_MAX;
+	if (keep) {
+		c->next = s->idle;
+		s->idle = c;
+		s->nidle++;
+	}
 	pthread_mutex_unlock(&s->mu);
+	if (!keep) {
+		sqlite3_close_v2(c->db);
+		free(c);
+	}
 }
 
 static int conn_configure(sqlite3 *db)
@@ -108,6 +123,7 @@ sqlite3 *store_db(store *s)
 	c = s->idle;
 	if (c) {
 		s->idle = c->next;
+		s->nidle--;
 		c->next = s->conns;
 		s->conns = c;
 	}
@@ -355,9 +371,11 @@ store *store_open(const char *path, char *err, size_t errlen)
 	}
 	s->write_wait_ms = STORE_WRITE_WAIT_MS;
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->ping_mu, NULL);
 	if (pthread_key_create(&s->key, conn_release)) {
 		snprintf(err, errlen, "pthread_key_create failed");
 		pthread_mutex_destroy(&s->mu);
+		pthread_mutex_destroy(&s->ping_mu);
 		free(s->path);
 		free(s);
 		return NULL;
@@ -409,20 +427,32 @@ void store_close(store *s)
 		}
 	}
 	pthread_mutex_destroy(&s->mu);
+	sqlite3_close_v2(s->ping_db);
+	pthread_mutex_destroy(&s->ping_mu);
 	free(s->path);
 	free(s);
 }
 
+/* Health checks come from any client thread, often: one connection of
+ * their own keeps them from opening (and caching) one per thread. */
 int store_ping(store *s)
 {
-	sqlite3 *db = store_db(s);
-	if (!db)
+	if (!s)
 		return -1;
-	sqlite3_stmt *st = store_prep(db, "SELECT 1");
-	if (!st)
-		return -1;
-	int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
-	sqlite3_finalize(st);
+	pthread_mutex_lock(&s->ping_mu);
+	if (!s->ping_db &&
+	    sqlite3_open_v2(s->path, &s->ping_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK) {
+		sqlite3_close_v2(s->ping_db);
+		s->ping_db = NULL;
+	}
+	int ok = 0;
+	sqlite3_stmt *st = s->ping_db ? store_prep(s->ping_db, "SELECT 1") : NULL;
+	if (st) {
+		ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+		sqlite3_finalize(st);
+	}
+	pthread_mutex_unlock(&s->ping_mu);
 	return ok ? 0 : -1;
 }
 
