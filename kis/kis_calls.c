@@ -143,6 +143,24 @@ int kis_price_get(kis_client *c, const char *code, kis_quote *out, kis_error *er
 
 /* ---- daily bars (date paging, newest first) ---- */
 
+/* Appends one elem-sized item at (*v)[*n], doubling *cap as needed.
+ * 0, or -1 when out of memory (the array is left as it was). */
+static int vec_push(void *vp, size_t *n, size_t *cap, size_t elem, const void *item)
+{
+	void **v = vp;
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		void *nv = realloc(*v, ncap * elem);
+		if (!nv)
+			return -1;
+		*v = nv;
+		*cap = ncap;
+	}
+	memcpy((char *)*v + *n * elem, item, elem);
+	(*n)++;
+	return 0;
+}
+
 typedef struct bar_vec {
 	kis_bar *v;
 	size_t n, cap;
@@ -150,16 +168,7 @@ typedef struct bar_vec {
 
 static int bar_push(bar_vec *b, const kis_bar *x)
 {
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 128;
-		kis_bar *nv = realloc(b->v, ncap * sizeof *nv);
-		if (!nv)
-			return -1;
-		b->v = nv;
-		b->cap = ncap;
-	}
-	b->v[b->n++] = *x;
-	return 0;
+	return vec_push(&b->v, &b->n, &b->cap, sizeof *x, x);
 }
 
 void kis_bars_free(kis_bars *b)
@@ -425,15 +434,8 @@ static int balance_page(kis_client *c, void *ud, const json_t *page, kis_error *
 			return bad_reply(c, err, r.bad);
 		if (h.qty == 0)
 			continue; /* sold out today, listed until D+2 */
-		if (x->b->n == x->cap) {
-			size_t ncap = x->cap ? x->cap * 2 : 64;
-			kis_holding *nv = realloc(x->b->holdings, ncap * sizeof *nv);
-			if (!nv)
-				return fail(c, err, KIS_E_INTERNAL, "out of memory");
-			x->b->holdings = nv;
-			x->cap = ncap;
-		}
-		x->b->holdings[x->b->n++] = h;
+		if (vec_push(&x->b->holdings, &x->b->n, &x->cap, sizeof h, &h))
+			return fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
 	const json_t *s = obj_or_first(json_object_get(page, "output2"));
 	if (s) {
@@ -698,15 +700,8 @@ static int ccld_page(kis_client *c, void *ud, const json_t *page, kis_error *err
 			return bad_reply(c, err, "sll_buy_dvsn_cd");
 		w.market = strcmp(dv, "01") == 0;
 		w.cancel_row = strcmp(cn, "Y") == 0;
-		if (x->l->n == x->cap) {
-			size_t ncap = x->cap ? x->cap * 2 : 64;
-			kis_ccld_row *nv = realloc(x->l->rows, ncap * sizeof *nv);
-			if (!nv)
-				return fail(c, err, KIS_E_INTERNAL, "out of memory");
-			x->l->rows = nv;
-			x->cap = ncap;
-		}
-		x->l->rows[x->l->n++] = w;
+		if (vec_push(&x->l->rows, &x->l->n, &x->cap, sizeof w, &w))
+			return fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
 	return KIS_OK;
 }
@@ -831,15 +826,8 @@ static int open_page(kis_client *c, void *ud, const json_t *page, kis_error *err
 		else
 			return bad_reply(c, err, "sll_buy_dvsn_cd");
 		w.market = strcmp(dv, "01") == 0;
-		if (x->o->n == x->cap) {
-			size_t ncap = x->cap ? x->cap * 2 : 32;
-			kis_open_order *nv = realloc(x->o->rows, ncap * sizeof *nv);
-			if (!nv)
-				return fail(c, err, KIS_E_INTERNAL, "out of memory");
-			x->o->rows = nv;
-			x->cap = ncap;
-		}
-		x->o->rows[x->o->n++] = w;
+		if (vec_push(&x->o->rows, &x->o->n, &x->cap, sizeof w, &w))
+			return fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
 	return KIS_OK;
 }
@@ -914,15 +902,8 @@ static int days_page(kis_client *c, void *ud, const json_t *page, kis_error *err
 			return bad_reply(c, err, "opnd_yn");
 		if (x->d->n > 0 && d.ymd <= x->d->days[x->d->n - 1].ymd)
 			continue; /* pages overlap at their edges */
-		if (x->d->n == x->cap) {
-			size_t ncap = x->cap ? x->cap * 2 : 64;
-			kis_day *nv = realloc(x->d->days, ncap * sizeof *nv);
-			if (!nv)
-				return fail(c, err, KIS_E_INTERNAL, "out of memory");
-			x->d->days = nv;
-			x->cap = ncap;
-		}
-		x->d->days[x->d->n++] = d;
+		if (vec_push(&x->d->days, &x->d->n, &x->cap, sizeof d, &d))
+			return fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
 	return KIS_OK;
 }

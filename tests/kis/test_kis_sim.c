@@ -1,5 +1,5 @@
 /* Integration tests of the KIS client against the real kis-sim binary
- * (path in argv[1]), virtual environment at its default 2 requests/s:
+ * (from the build's bin directory), virtual environment at its default 2 requests/s:
  * price, 45 holdings over three balance pages, buying power, daily bars,
  * order + open-order listing + cancel, a rate-limit fault and an order
  * whose connection drops after KIS took it. */
@@ -12,115 +12,53 @@
 
 #include "kclock.h"
 #include "kis.h"
+#include "harness.h"
 #include "krx.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #define SIM_CLOCK "2026-11-24T10:00:00+09:00"
 #define ACCOUNT   "12345678-01"
 
-static const char *sim_path;
-static pid_t sim_pid = -1;
+static h_proc sim;
 static char sim_url[64];
 static kclock clk;
 
-/* Starts kis-sim and reads "listening on 127.0.0.1:PORT" from its stdout. */
+/* Starts kis-sim (virtual or real) on a free port. */
 static int sim_start(const char *env)
 {
-	int fds[2];
-	if (pipe(fds) != 0)
+	const char *args[] = {"--env", env, "--seed", "7", "--clock", SIM_CLOCK, NULL};
+	if (h_start_sim(&sim, args))
 		return -1;
-	sim_pid = fork();
-	if (sim_pid < 0)
-		return -1;
-	if (sim_pid == 0) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execl(sim_path, sim_path, "--listen", "127.0.0.1:0", "--env", env, "--seed", "7",
-		      "--clock", SIM_CLOCK, (char *)NULL);
-		_exit(127);
-	}
-	close(fds[1]);
-	FILE *f = fdopen(fds[0], "r");
-	char line[256];
-	unsigned port = 0;
-	while (f && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "listening on 127.0.0.1:%u", &port) == 1)
-			break;
-	}
-	if (f)
-		fclose(f); /* kis-sim writes nothing else to stdout */
-	if (!port)
-		return -1;
-	snprintf(sim_url, sizeof sim_url, "http://127.0.0.1:%u", port);
+	snprintf(sim_url, sizeof sim_url, "http://127.0.0.1:%d", sim.port);
 	return 0;
 }
 
 static void sim_stop(void)
 {
-	if (sim_pid > 0) {
-		kill(sim_pid, SIGTERM);
-		waitpid(sim_pid, NULL, 0);
-		sim_pid = -1;
-	}
+	h_stop(&sim, SIGTERM);
 }
 
-typedef struct buf {
-	char *s;
-	size_t n;
-} buf;
-
-static size_t collect(char *p, size_t s, size_t n, void *ud)
-{
-	buf *b = ud;
-	char *ns = realloc(b->s, b->n + s * n + 1);
-	if (!ns)
-		return 0;
-	b->s = ns;
-	memcpy(b->s + b->n, p, s * n);
-	b->n += s * n;
-	b->s[b->n] = '\0';
-	return s * n;
-}
-
-/* Control API call; returns the JSON reply (caller decrefs) or NULL. */
+/* Control API call (steals body); the JSON reply (caller decrefs) or NULL
+ * unless the simulator answered 200. */
 static json_t *ctl(const char *method, const char *path, json_t *body)
 {
-	CURL *h = curl_easy_init();
-	char url[256];
-	snprintf(url, sizeof url, "%s%s", sim_url, path);
-	buf b = {NULL, 0};
 	char *txt = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	struct curl_slist *hd = curl_slist_append(NULL, "content-type: application/json");
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 10L);
-	if (strcmp(method, "POST") == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, txt ? txt : "{}");
-	long st = 0;
-	CURLcode rc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &st);
-	curl_slist_free_all(hd);
-	curl_easy_cleanup(h);
-	free(txt);
 	json_decref(body);
-	json_t *j = NULL;
-	if (rc == CURLE_OK && st == 200 && b.s)
-		j = json_loads(b.s, 0, NULL);
-	else
-		fprintf(stderr, "control %s %s: curl %d http %ld %s\n", method, path, rc, st,
-		        b.s ? b.s : "");
-	free(b.s);
+	long st = 0;
+	json_t *j =
+	    h_json(sim.port, method, path, txt ? txt : (strcmp(method, "POST") ? NULL : "{}"), &st);
+	free(txt);
+	if (st != 200) {
+		fprintf(stderr, "control %s %s: http %ld\n", method, path, st);
+		json_decref(j);
+		return NULL;
+	}
 	return j;
 }
 
@@ -163,7 +101,7 @@ static int group_setup(void **state)
 	if (kclock_init(&clk, SIM_CLOCK, NULL, 0) != 0)
 		return -1;
 	if (sim_start("virtual") != 0) {
-		fprintf(stderr, "could not start %s\n", sim_path);
+		fprintf(stderr, "could not start %s\n", h_bin("kis-sim"));
 		return -1;
 	}
 	json_t *st = ctl("GET", "/__sim/stocks", NULL);
@@ -471,13 +409,8 @@ static void test_sim_real_open_orders(void **state)
 	kis_open_orders_free(&o);
 }
 
-int main(int argc, char **argv)
+int main(void)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s /path/to/kis-sim\n", argv[0]);
-		return 2;
-	}
-	sim_path = argv[1];
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sim_price),
