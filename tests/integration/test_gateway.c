@@ -441,7 +441,8 @@ static void test_bad_input(void **state)
 	down(&e);
 }
 
-/* A body over the cap is refused from Content-Length, unread. */
+/* A body over the cap: refused from Content-Length (see the orders tests)
+ * and, sent chunked with no length, cut off while it streams in. */
 static void test_body_too_large(void **state)
 {
 	const char *gw_env[] = {"KISGW_MAX_BODY=1024", NULL};
@@ -453,11 +454,85 @@ static void test_body_too_large(void **state)
 	big[0] = '{';
 	big[4094] = '}';
 	h_resp r;
+	const char *chunked[] = {"Transfer-Encoding: chunked", NULL};
+	assert_int_equal(h_http(&r, "POST", e.gw.port, "/orders", big, chunked), 0);
+	assert_int_equal(r.status, 413);
+	assert_string_equal(h_err_code(&r), "body_too_large");
+	h_resp_free(&r);
+	/* The method is checked before the size. */
 	assert_int_equal(h_http(&r, "POST", e.gw.port, "/price?code=005930", big, NULL), 0);
-	/* Method check comes before size: a GET-only path says 405. */
 	assert_int_equal(r.status, 405);
 	h_resp_free(&r);
 	free(big);
+	down(&e);
+}
+
+/* A short limiter wait on a 2/s account: the excess gets 503 with
+ * Retry-After, never an upstream EGW00201. */
+static void test_limiter_503(void **state)
+{
+	const char *gw_env[] = {"KISGW_QUEUE_WAIT_MS=200", NULL};
+	testenv e;
+	up(&e, NULL, gw_env);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/balance", &r), 200); /* token first */
+	h_resp_free(&r);
+	usleep(1200 * 1000); /* an empty one-second window */
+	burst b[12];
+	for (int i = 0; i < 12; i++)
+		b[i] = (burst){e.gw.port, "/balance", 0};
+	run_burst(b, 12);
+	int ok = 0, busy = 0;
+	for (int i = 0; i < 12; i++) {
+		ok += b[i].status == 200;
+		busy += b[i].status == 503;
+	}
+	if (ok + busy != 12 || ok < 1 || busy < 1)
+		fail_msg("ok %d, busy %d of 12", ok, busy);
+	assert_true(ok >= 1 && busy >= 1);
+	assert_int_equal(h_sim_counter(e.sim.port, "rate_limited"), 0);
+	/* The 503 carries Retry-After and names the cause. */
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(h_http(&r, "GET", e.gw.port, "/balance", NULL, NULL), 0);
+		if (r.status == 503)
+			break;
+		h_resp_free(&r);
+	}
+	char ra[16];
+	if (r.status == 503) {
+		assert_string_equal(h_err_code(&r), "rate_limited");
+		assert_non_null(h_header(&r, "Retry-After", ra, sizeof(ra)));
+		assert_true(atoi(ra) >= 1);
+	}
+	h_resp_free(&r);
+	down(&e);
+}
+
+/* Reads survive an upstream EGW00201 and a transient EGW00001. */
+static void test_read_retries(void **state)
+{
+	testenv e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	long st;
+	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
+	                   "{\"match\":\"VTTC8434R\",\"count\":1,\"kind\":\"rate_limit\"}", &st));
+	assert_int_equal(st, 200);
+	assert_int_equal(get(e.gw.port, "/balance", &r), 200);
+	h_resp_free(&r);
+	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
+	                   "{\"match\":\"VTTC8908R\",\"count\":1,\"kind\":\"egw00001\"}", &st));
+	assert_int_equal(st, 200);
+	assert_int_equal(get(e.gw.port, "/cash", &r), 200);
+	h_resp_free(&r);
+	/* A reply that is not JSON, every time: 502, the upstream's fault. */
+	json_decref(h_json(e.sim.port, "POST", "/__sim/fault",
+	                   "{\"match\":\"VTTC8908R\",\"count\":10,\"kind\":\"non_json\"}", &st));
+	assert_int_equal(get(e.gw.port, "/cash", &r), 502);
+	assert_string_equal(h_err_code(&r), "upstream_error");
+	h_resp_free(&r);
 	down(&e);
 }
 
@@ -612,6 +687,8 @@ int main(void)
 	    cmocka_unit_test(test_cors),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_body_too_large),
+	    cmocka_unit_test(test_limiter_503),
+	    cmocka_unit_test(test_read_retries),
 	    cmocka_unit_test(test_api_token),
 	    cmocka_unit_test(test_sigterm_drains),
 	    cmocka_unit_test(test_bad_settings),
