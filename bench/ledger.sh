@@ -38,9 +38,13 @@ median() { sort -n | awk '{v[NR]=$1} END {printf "%.3f", v[int((NR+1)/2)]*1000}'
 checked_median() {
   awk -v want="$1" '$1 != want {bad++} {print $2} END {if (bad) {print "unexpected status in " bad " replies" > "/dev/stderr"; exit 1}}' | median
 }
+# New connection per request, and one keep-alive connection for all (what a
+# dashboard polling the gateway sees).
 get_ms() { for _ in $(seq 201); do curl -s -o /dev/null -w '%{time_total}\n' "$1"; done | median; }
-echo "HTTP GET /holdings/aged?days=5: median $(get_ms "http://127.0.0.1:$gw/holdings/aged?days=5") ms"
-echo "HTTP GET /orders?limit=100:     median $(get_ms "http://127.0.0.1:$gw/orders?limit=100") ms"
+get_ka_ms() { curl -s $(for _ in $(seq 201); do printf -- '-o /dev/null %s ' "$1"; done) -w '%{time_total}\n' | median; }
+for path in "holdings/aged?days=5" "orders?limit=100"; do
+  echo "HTTP GET /$path: median $(get_ms "http://127.0.0.1:$gw/$path") ms (new connections), $(get_ka_ms "http://127.0.0.1:$gw/$path") ms (keep-alive)"
+done
 
 # kis-sim's own order-cash round trip, with its own token.
 tok=$(curl -s -X POST "http://127.0.0.1:$sim/oauth2/tokenP" -H 'content-type: application/json' \
