@@ -396,7 +396,8 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 	char *buf = NULL;
 	size_t len = 0;
 	if (st->resp.body) {
-		buf = json_dumps(st->resp.body, JSON_COMPACT);
+		/* 15 significant digits: rates print as 1.33, not 1.3300000000000001. */
+		buf = json_dumps(st->resp.body, JSON_COMPACT | JSON_REAL_PRECISION(15));
 		if (buf) {
 			len = strlen(buf);
 			buf[len++] = '\n'; /* replaces the NUL; friendlier for curl */

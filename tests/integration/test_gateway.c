@@ -70,6 +70,10 @@ static void test_price_and_health(void **state)
 	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++)
 		assert_true(json_is_integer(json_object_get(r.json, fields[i])));
 	assert_true(json_is_number(json_object_get(r.json, "change_rate")));
+	/* Rates print as KIS sends them, without binary noise. */
+	const char *rate = strstr(r.body, "\"change_rate\":");
+	assert_non_null(rate);
+	assert_true(strcspn(rate + 14, ",}") <= 7);
 	assert_string_equal(json_string_value(json_object_get(r.json, "code")), "005930");
 	const char *as_of = json_string_value(json_object_get(r.json, "as_of"));
 	assert_non_null(as_of);
