@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	}
 	app.quotes = quote_cache_new(cfg.quote_cache_ms);
 
-	/* orders and ledger: create and start the trader — begin */
+	/* The order ledger: journal, reconciler thread, local queries. */
 	{
 		trader_config tc = {
 		    .max_order_qty = cfg.max_order_qty,
@@ -161,7 +161,6 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* orders and ledger: create and start the trader — end */
 
 	srv = gw_server_start(&app, err, sizeof(err));
 	if (!srv) {
@@ -187,9 +186,7 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	gw_server_stop(srv);
-	/* orders and ledger: stop and free the trader — begin */
 	trader_free(app.trader);
-	/* orders and ledger: stop and free the trader — end */
 	quote_cache_free(app.quotes);
 	kis_client_free(app.kis);
 	store_close(app.db);

@@ -13,7 +13,7 @@ const gw_route gw_routes[] = {
     {"GET", "/daily", gw_daily_get, PARAMS("code", "from", "to"), 0, 0},
     {"GET", "/balance", gw_balance_get, NULL, 0, 0},
     {"GET", "/cash", gw_cash_get, PARAMS("code", "price"), 0, 0},
-    /* orders and ledger — begin */
+    /* orders and the ledger */
     {"POST", "/orders", gw_orders_post, NULL, 1, 0},
     {"GET", "/orders", gw_orders_list,
      PARAMS("status", "code", "side", "source", "from", "to", "limit", "cursor"), 0, 0},
@@ -23,7 +23,6 @@ const gw_route gw_routes[] = {
     {"DELETE", "/orders/{id}", gw_order_delete, NULL, 0, 0},
     {"GET", "/holdings/aged", gw_holdings_aged, PARAMS("days"), 0, 0},
     {"GET", "/calendar", gw_calendar_get, PARAMS("from", "to"), 0, 0},
-    /* orders and ledger — end */
 };
 
 const unsigned gw_nroutes = sizeof(gw_routes) / sizeof(gw_routes[0]);
