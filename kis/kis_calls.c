@@ -390,6 +390,28 @@ static int pager_run(kis_client *c, const pager *pg, page_fn fn, void *ud, int *
 	return rc;
 }
 
+/* pager_run for the account TRs, whose continuation keys are
+ * CTX_AREA_FK100/NK100; consumes q (freed here, also on failure). */
+static int pager_run_account(kis_client *c, const char *path, const char *tr, kis_qs *q, page_fn fn,
+                             void *ud, int *pages, kis_error *err)
+{
+	int rc;
+	if (q->oom) {
+		rc = fail(c, err, KIS_E_INTERNAL, "out of memory");
+	} else {
+		pager pg = {path,
+		            tr,
+		            q->s,
+		            "CTX_AREA_FK100",
+		            "CTX_AREA_NK100",
+		            "ctx_area_fk100",
+		            "ctx_area_nk100"};
+		rc = pager_run(c, &pg, fn, ud, pages, err);
+	}
+	kis_qs_free(q);
+	return rc;
+}
+
 /* ---- inquire-balance ---- */
 
 void kis_balance_free(kis_balance *b)
@@ -476,15 +498,8 @@ int kis_balance_get(kis_client *c, kis_balance *out, kis_error *err)
 	kis_qs_add(&q, "FUND_STTL_ICLD_YN", "N");
 	kis_qs_add(&q, "FNCG_AMT_AUTO_RDPT_YN", "N");
 	kis_qs_add(&q, "PRCS_DVSN", "00");
-	if (q.oom) {
-		kis_qs_free(&q);
-		return fail(c, err, KIS_E_INTERNAL, "out of memory");
-	}
-	pager pg = {P_BALANCE,       tr, q.s, "CTX_AREA_FK100", "CTX_AREA_NK100", "ctx_area_fk100",
-	            "ctx_area_nk100"};
 	bal_ctx x = {out, 0, 0};
-	int rc = pager_run(c, &pg, balance_page, &x, &out->pages, err);
-	kis_qs_free(&q);
+	int rc = pager_run_account(c, P_BALANCE, tr, &q, balance_page, &x, &out->pages, err);
 	if (rc == KIS_OK && !x.have_summary)
 		rc = bad_reply(c, err, "output2");
 	if (rc != KIS_OK) {
@@ -753,15 +768,8 @@ int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *qr, kis_ccld_list *o
 	kis_qs_add(&q, "INQR_DVSN_3", "00");
 	kis_qs_add(&q, "INQR_DVSN_1", "");
 	kis_qs_add(&q, "EXCG_ID_DVSN_CD", "KRX");
-	if (q.oom) {
-		kis_qs_free(&q);
-		return fail(c, err, KIS_E_INTERNAL, "out of memory");
-	}
-	pager pg = {P_CCLD,          tr, q.s, "CTX_AREA_FK100", "CTX_AREA_NK100", "ctx_area_fk100",
-	            "ctx_area_nk100"};
 	ccld_ctx x = {out, 0};
-	int rc = pager_run(c, &pg, ccld_page, &x, &out->pages, err);
-	kis_qs_free(&q);
+	int rc = pager_run_account(c, P_CCLD, tr, &q, ccld_page, &x, &out->pages, err);
 	if (rc != KIS_OK) {
 		int pages = out->pages;
 		kis_ccld_list_free(out);
@@ -846,15 +854,8 @@ int kis_open_orders_get(kis_client *c, kis_open_orders *out, kis_error *err)
 	kis_qs_add(&q, "ACNT_PRDT_CD", c->acnt_prdt_cd);
 	kis_qs_add(&q, "INQR_DVSN_1", "0"); /* order sequence */
 	kis_qs_add(&q, "INQR_DVSN_2", "0"); /* both sides */
-	if (q.oom) {
-		kis_qs_free(&q);
-		return fail(c, err, KIS_E_INTERNAL, "out of memory");
-	}
-	pager pg = {P_OPEN,          tr, q.s, "CTX_AREA_FK100", "CTX_AREA_NK100", "ctx_area_fk100",
-	            "ctx_area_nk100"};
 	open_ctx x = {out, 0};
-	int rc = pager_run(c, &pg, open_page, &x, &out->pages, err);
-	kis_qs_free(&q);
+	int rc = pager_run_account(c, P_OPEN, tr, &q, open_page, &x, &out->pages, err);
 	if (rc != KIS_OK) {
 		int pages = out->pages;
 		kis_open_orders_free(out);
