@@ -2,8 +2,26 @@
 #include "krx.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "kclock.h"
+
+int krx_code_valid(const char *code)
+{
+	size_t n = code ? strlen(code) : 0;
+	if (n == 7 && code[0] == 'Q') {
+		for (size_t i = 1; i < 7; i++)
+			if (code[i] < '0' || code[i] > '9')
+				return 0;
+		return 1;
+	}
+	if (n != 6)
+		return 0;
+	for (size_t i = 0; i < 6; i++)
+		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z')))
+			return 0;
+	return 1;
+}
 
 int64_t krx_tick(int64_t price)
 {

@@ -5,6 +5,9 @@
 
 #include <stdint.h>
 
+/* A KRX stock code: 6 characters of [0-9A-Z], or Q and 6 digits (ETN). */
+int krx_code_valid(const char *code);
+
 /* Tick size at a price (2023 KRX rule). */
 int64_t krx_tick(int64_t price);
 /* 1 when price is a valid tick multiple for its own level. */

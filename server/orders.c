@@ -7,6 +7,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "krx.h"
 #include "params.h"
 #include "trader.h"
 
@@ -43,7 +44,7 @@ static int order_body_parse(gw_req *req, gw_resp *resp, trader_order_req *r)
 		gw_reply_error(resp, GW_E_MISSING_FIELD, "code", "'code' is required");
 		return -1;
 	}
-	if (!json_is_string(code) || !gw_code_valid(json_string_value(code))) {
+	if (!json_is_string(code) || !krx_code_valid(json_string_value(code))) {
 		gw_reply_error(resp, GW_E_INVALID_FIELD, "code",
 		               "'code' must be 6 characters of 0-9 A-Z, or Q and 6 digits");
 		return -1;

@@ -8,24 +8,7 @@
 
 #include "app.h"
 #include "kclock.h"
-
-int gw_code_valid(const char *code)
-{
-	size_t n = code ? strlen(code) : 0;
-	if (n == 6) {
-		for (size_t i = 0; i < 6; i++)
-			if (!isdigit((unsigned char)code[i]) && !isupper((unsigned char)code[i]))
-				return 0;
-		return 1;
-	}
-	if (n == 7 && code[0] == 'Q') {
-		for (size_t i = 1; i < 7; i++)
-			if (!isdigit((unsigned char)code[i]))
-				return 0;
-		return 1;
-	}
-	return 0;
-}
+#include "krx.h"
 
 int gw_param_int(gw_req *req, gw_resp *resp, const char *name, int64_t min, int64_t max,
                  int64_t def, int64_t *out)
@@ -76,7 +59,7 @@ int gw_param_code(gw_req *req, gw_resp *resp, const char *name, int required, co
 		               name, name);
 		return -1;
 	}
-	if (!gw_code_valid(v)) {
+	if (!krx_code_valid(v)) {
 		gw_reply_error(
 		    resp, GW_E_INVALID_PARAM, name,
 		    "'%s' must be a stock code: 6 characters of 0-9A-Z, or Q and 6 digits", name);

@@ -8,8 +8,6 @@
 
 #include "http.h"
 
-/* 6 chars of [0-9A-Z], or Q + 6 digits (ETN). */
-int gw_code_valid(const char *code);
 /* Strict decimal integer within [min, max]; absent gives def. */
 int gw_param_int(gw_req *req, gw_resp *resp, const char *name, int64_t min, int64_t max,
                  int64_t def, int64_t *out);

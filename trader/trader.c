@@ -119,25 +119,6 @@ void trader_free(trader *t)
 	free(t);
 }
 
-int trader_code_valid(const char *code)
-{
-	if (!code)
-		return 0;
-	size_t n = strlen(code);
-	if (n == 7 && code[0] == 'Q') {
-		for (int i = 1; i < 7; i++)
-			if (code[i] < '0' || code[i] > '9')
-				return 0;
-		return 1;
-	}
-	if (n != 6)
-		return 0;
-	for (int i = 0; i < 6; i++)
-		if (!((code[i] >= '0' && code[i] <= '9') || (code[i] >= 'A' && code[i] <= 'Z')))
-			return 0;
-	return 1;
-}
-
 static int key_valid(const char *k)
 {
 	size_t n = strlen(k);
@@ -162,7 +143,7 @@ static int invalid(trader_outcome *out, trader_result r, const char *field, cons
 
 int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out)
 {
-	if (!trader_code_valid(req->code))
+	if (!krx_code_valid(req->code))
 		return invalid(out, TRADER_INVALID, "code",
 		               "code must be 6 characters of 0-9 A-Z, or Q and 6 digits");
 	if (req->side != STORE_BUY && req->side != STORE_SELL)

@@ -33,7 +33,5 @@ int64_t trader_now(trader *t);
 int trader_refresh_order(trader *t, const store_order *o, kis_error *err);
 /* The reconciler thread body. */
 void *trader_thread(void *arg);
-/* Stock code syntax: 6 of [0-9A-Z], or Q + 6 digits. */
-int trader_code_valid(const char *code);
 
 #endif

@@ -136,7 +136,7 @@ json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome
 	if (q->status && (f.status = store_status_parse(q->status)) < 0)
 		return bad(out, "status", "unknown status");
 	if (q->code) {
-		if (!trader_code_valid(q->code))
+		if (!krx_code_valid(q->code))
 			return bad(out, "code",
 			           "code must be 6 characters of 0-9 A-Z, or Q and 6 digits");
 		f.code = q->code;

@@ -78,6 +78,17 @@ static void test_dates(void **state)
 	assert_string_equal(buf, "2027-01-05");
 }
 
+static void test_codes(void **state)
+{
+	const char *good[] = {"005930", "00593O", "Q500001", "A12345"};
+	const char *bad[] = {"",        "00593",    "0059300", "00593o",
+	                     "Q50000A", "Q5000011", "005 30",  NULL};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_true(krx_code_valid(good[i]));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_false(krx_code_valid(bad[i]));
+}
+
 static void test_ticks(void **state)
 {
 	assert_int_equal(krx_tick(1999), 1);
@@ -139,8 +150,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_clock_parse), cmocka_unit_test(test_clock_set),
-	    cmocka_unit_test(test_dates),       cmocka_unit_test(test_ticks),
-	    cmocka_unit_test(test_calendar),
+	    cmocka_unit_test(test_dates),       cmocka_unit_test(test_codes),
+	    cmocka_unit_test(test_ticks),       cmocka_unit_test(test_calendar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
