@@ -295,14 +295,18 @@ GW_HANDLER(gw_orders_list)
 {
 	trader_list_query q = {
 	    .status = gw_query(req, "status"),
-	    .code = gw_query(req, "code"),
 	    .side = gw_query(req, "side"),
 	    .source = gw_query(req, "source"),
-	    .from = gw_query(req, "from"),
-	    .to = gw_query(req, "to"),
-	    .limit = gw_query(req, "limit"),
 	    .cursor = gw_query(req, "cursor"),
 	};
+	int64_t limit;
+	if (gw_param_code(req, resp, "code", 0, &q.code) ||
+	    gw_param_date(req, resp, "from", 0, &q.from_ymd) ||
+	    gw_param_date(req, resp, "to", 0, &q.to_ymd) ||
+	    gw_param_int(req, resp, "limit", 1, TRADER_LIST_MAX_LIMIT, TRADER_LIST_DEFAULT_LIMIT,
+	                 &limit))
+		return;
+	q.limit = (int)limit;
 	trader_outcome out;
 	json_t *j = trader_orders_list(req->app->trader, &q, &out);
 	if (!j) {

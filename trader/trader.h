@@ -118,9 +118,17 @@ void trader_stats_get(trader *t, trader_stats *out);
 /* The order object of API_CONTRACT.md; with_fills adds "fills". */
 json_t *trader_order_json(trader *t, const store_order *o, int with_fills);
 
+#define TRADER_LIST_DEFAULT_LIMIT 100
+#define TRADER_LIST_MAX_LIMIT     1000
+
+/* Filters of GET /orders. The caller has checked code (krx_code_valid),
+ * dates and limit (1..TRADER_LIST_MAX_LIMIT); the names below are parsed
+ * here. NULL / 0: unset. */
 typedef struct trader_list_query {
-	const char *status, *code, *side, *source, *from, *to, *limit,
-	    *cursor; /* raw, NULL: unset */
+	const char *status, *side, *source, *cursor; /* raw */
+	const char *code;
+	int from_ymd, to_ymd;
+	int limit; /* 0: TRADER_LIST_DEFAULT_LIMIT */
 } trader_list_query;
 /* {"orders":[…],"next_cursor"}; NULL with field/message in out on bad input
  * (out->result INVALID) or database failure (INTERNAL). */

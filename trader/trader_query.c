@@ -9,9 +9,6 @@
 #include "krx.h"
 #include "trader_internal.h"
 
-#define LIST_DEFAULT_LIMIT 100
-#define LIST_MAX_LIMIT     1000
-
 static json_t *str_or_null(const char *s)
 {
 	return s && *s ? json_string(s) : json_null();
@@ -131,40 +128,23 @@ static int cursor_parse(const char *s, int64_t *ms, int64_t *id)
 json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
-	store_order_filter f = {
-	    .status = -1, .side = -1, .source = -1, .limit = LIST_DEFAULT_LIMIT};
+	store_order_filter f = {.status = -1,
+	                        .side = -1,
+	                        .source = -1,
+	                        .limit = q->limit > 0 ? q->limit : TRADER_LIST_DEFAULT_LIMIT,
+	                        .code = q->code};
 	if (q->status && (f.status = store_status_parse(q->status)) < 0)
 		return bad(out, "status", "unknown status");
-	if (q->code) {
-		if (!krx_code_valid(q->code))
-			return bad(out, "code",
-			           "code must be 6 characters of 0-9 A-Z, or Q and 6 digits");
-		f.code = q->code;
-	}
 	if (q->side && (f.side = store_side_parse(q->side)) < 0)
 		return bad(out, "side", "side must be buy or sell");
 	if (q->source && (f.source = store_source_parse(q->source)) < 0)
 		return bad(out, "source", "source must be api, autotrade or external");
-	if (q->from) {
-		int d = ymd_parse(q->from);
-		if (d < 0)
-			return bad(out, "from", "from must be a date YYYY-MM-DD");
-		f.from_ms = kst_epoch_ms(d, 0);
-	}
-	if (q->to) {
-		int d = ymd_parse(q->to);
-		if (d < 0)
-			return bad(out, "to", "to must be a date YYYY-MM-DD");
-		f.to_ms = kst_epoch_ms(ymd_add_days(d, 1), 0);
-	}
+	if (q->from_ymd)
+		f.from_ms = kst_epoch_ms(q->from_ymd, 0);
+	if (q->to_ymd)
+		f.to_ms = kst_epoch_ms(ymd_add_days(q->to_ymd, 1), 0);
 	if (f.from_ms && f.to_ms && f.from_ms >= f.to_ms)
 		return bad(out, "from", "from is after to");
-	if (q->limit) {
-		int64_t v;
-		if (parse_i64(q->limit, 1, LIST_MAX_LIMIT, &v))
-			return bad(out, "limit", "limit must be an integer from 1 to 1000");
-		f.limit = (int)v;
-	}
 	if (q->cursor && cursor_parse(q->cursor, &f.cursor_ms, &f.cursor_id))
 		return bad(out, "cursor", "cursor is not one this server gave out");
 	store_order *v = NULL;

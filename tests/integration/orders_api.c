@@ -190,23 +190,34 @@ static void test_bad_input(void **state)
 	assert_int_equal(json_array_size(json_object_get(r.json, "orders")), 0);
 	h_resp_free(&r);
 	/* Bad query parameters and ids. */
-	const char *paths[][2] = {
-	    {"/orders?status=done", "invalid_parameter"},
-	    {"/orders?limit=0", "invalid_parameter"},
-	    {"/orders?cursor=zzz", "invalid_parameter"},
-	    {"/orders?bogus=1", "invalid_parameter"},
-	    {"/orders/0", "not_found"},
-	    {"/orders/abc", "not_found"},
-	    {"/orders/99999", "not_found"},
-	    {"/holdings/aged?days=-1", "invalid_parameter"},
-	    {"/holdings/aged?days=x", "invalid_parameter"},
-	    {"/calendar?from=2026-02-30", "invalid_parameter"},
-	    {"/calendar?from=2026-12-01&to=2026-11-01", "invalid_parameter"},
+	/* path, error code, the field named (NULL: not checked) */
+	const char *paths[][3] = {
+	    {"/orders?status=done", "invalid_parameter", "status"},
+	    {"/orders?limit=0", "invalid_parameter", "limit"},
+	    {"/orders?limit=1001", "invalid_parameter", "limit"},
+	    {"/orders?limit=1x", "invalid_parameter", "limit"},
+	    {"/orders?code=12", "invalid_parameter", "code"},
+	    {"/orders?from=2026-13-01", "invalid_parameter", "from"},
+	    {"/orders?from=2026-11-25&to=2026-11-24", "invalid_parameter", "from"},
+	    {"/orders?cursor=zzz", "invalid_parameter", "cursor"},
+	    {"/orders?bogus=1", "invalid_parameter", "bogus"},
+	    {"/orders/0", "not_found", NULL},
+	    {"/orders/abc", "not_found", NULL},
+	    {"/orders/99999", "not_found", NULL},
+	    {"/holdings/aged?days=-1", "invalid_parameter", NULL},
+	    {"/holdings/aged?days=x", "invalid_parameter", NULL},
+	    {"/calendar?from=2026-02-30", "invalid_parameter", NULL},
+	    {"/calendar?from=2026-12-01&to=2026-11-01", "invalid_parameter", NULL},
 	};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		long st = call(&e, "GET", paths[i][0], NULL, NULL, &r);
 		if (strcmp(h_err_code(&r), paths[i][1]))
 			fail_msg("%s: %ld %s", paths[i][0], st, h_err_code(&r));
+		const char *field =
+		    json_string_value(json_object_get(json_object_get(r.json, "error"), "field"));
+		if (paths[i][2] && (!field || strcmp(field, paths[i][2])))
+			fail_msg("%s: field %s, want %s", paths[i][0], field ? field : "none",
+			         paths[i][2]);
 		h_resp_free(&r);
 	}
 	assert_int_equal(call(&e, "DELETE", "/orders/12345", NULL, NULL, &r), 404);

@@ -678,7 +678,7 @@ static void test_list_and_calendar(void **state)
 		                         i % 2 ? 60000 : 150000, NULL);
 		assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
 	}
-	trader_list_query q = {.code = "005930", .limit = "1"};
+	trader_list_query q = {.code = "005930", .limit = 1};
 	json_t *j = trader_orders_list(f->t, &q, &out);
 	assert_non_null(j);
 	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
@@ -692,17 +692,14 @@ static void test_list_and_calendar(void **state)
 	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
 	assert_true(json_is_null(json_object_get(j, "next_cursor")));
 	json_decref(j);
-	const char *bad[][2] = {{"status", "nope"}, {"code", "12"},         {"side", "long"},
-	                        {"limit", "0"},     {"limit", "1001"},      {"limit", "1x"},
-	                        {"cursor", "abc"},  {"from", "2026-13-01"}, {"source", "x"}};
+	/* code, dates and limit are checked by the HTTP layer (integration_orders). */
+	const char *bad[][2] = {
+	    {"status", "nope"}, {"side", "long"}, {"cursor", "abc"}, {"source", "x"}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		trader_list_query b = {0};
 		const char **slot = !strcmp(bad[i][0], "status")   ? &b.status
-		                    : !strcmp(bad[i][0], "code")   ? &b.code
 		                    : !strcmp(bad[i][0], "side")   ? &b.side
-		                    : !strcmp(bad[i][0], "limit")  ? &b.limit
 		                    : !strcmp(bad[i][0], "cursor") ? &b.cursor
-		                    : !strcmp(bad[i][0], "from")   ? &b.from
 		                                                   : &b.source;
 		*slot = bad[i][1];
 		assert_null(trader_orders_list(f->t, &b, &out));
