@@ -116,7 +116,8 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
 	p->out_fd = fds[0];
 	char line[256];
 	size_t len = 0;
-	int64_t deadline = now_ms() + 20000;
+	/* Generous: under ASan kis-sim builds its price history more slowly. */
+	int64_t deadline = now_ms() + 30000;
 	while (now_ms() < deadline && len < sizeof(line) - 1) {
 		struct pollfd pf = {.fd = fds[0], .events = POLLIN};
 		if (poll(&pf, 1, 100) <= 0)

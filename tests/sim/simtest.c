@@ -1,24 +1,20 @@
 /* simtest.c — spawn kis-sim and call it over loopback with libcurl. */
 #include "simtest.h"
 
+#include "harness.h"
+
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
-
-#ifndef KIS_SIM_PATH
-#error "KIS_SIM_PATH must name the kis-sim binary"
-#endif
 
 /* Sims still running, so a failed test (cmocka longjmps out) does not
  * leave one behind holding our stderr. */
@@ -48,72 +44,29 @@ int simp_start(simproc *p, const char *const *extra)
 	memset(p, 0, sizeof(*p));
 	memset(p->secret, T_SECRET_CH, 180);
 	p->secret[180] = 0;
-	int fds[2];
-	if (pipe(fds) != 0)
-		return -1;
-	const char *argv[40];
-	int n = 0;
-	argv[n++] = KIS_SIM_PATH;
-	argv[n++] = "--listen";
-	argv[n++] = "127.0.0.1:0";
-	argv[n++] = "--quiet";
-	for (int i = 0; extra && extra[i] && n < 38; i++)
-		argv[n++] = extra[i];
-	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	p->pid = pid;
-	live_set(0, pid);
-	char line[128];
-	size_t len = 0;
-	/* Generous: an ASan build generates the price history more slowly. */
-	while (len < sizeof(line) - 1) {
-		struct pollfd pf = {fds[0], POLLIN, 0};
-		if (poll(&pf, 1, 30000) <= 0)
-			break;
-		ssize_t k = read(fds[0], line + len, 1);
-		if (k <= 0)
-			break;
-		if (line[len] == '\n')
-			break;
-		len++;
-	}
-	line[len] = 0;
-	close(fds[0]);
-	const char *colon = strrchr(line, ':');
-	if (strncmp(line, "listening on 127.0.0.1:", 23) != 0 || !colon) {
-		fprintf(stderr, "kis-sim did not start: '%s'\n", line);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		live_set(pid, 0);
+	const char *args[40] = {"--quiet"};
+	int n = 1;
+	for (int i = 0; extra && extra[i] && n < 39; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	if (h_start_sim(&p->proc, args)) {
+		fprintf(stderr, "kis-sim did not start\n");
 		return -1;
 	}
-	p->port = atoi(colon + 1);
+	p->pid = p->proc.pid;
+	p->port = p->proc.port;
+	live_set(0, p->pid);
 	snprintf(p->base, sizeof(p->base), "http://127.0.0.1:%d", p->port);
-	return p->port > 0 ? 0 : -1;
+	return 0;
 }
 
 int simp_stop(simproc *p)
 {
-	int status = -1;
 	if (p->pid <= 0)
 		return -1;
-	kill(p->pid, SIGTERM);
-	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
-		;
 	live_set(p->pid, 0);
 	p->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return h_stop(&p->proc, SIGTERM);
 }
 
 typedef struct buf {

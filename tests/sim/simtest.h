@@ -9,11 +9,14 @@
 
 #include <jansson.h>
 
+#include "harness.h"
+
 #define T_APPKEY    "PSabcdefghijklmnopqrstuvwxyz01234567"
 #define T_SECRET_CH 'S'
 #define T_ACCT      "12345678"
 
 typedef struct simproc {
+	h_proc proc; /* the running kis-sim (tests/harness) */
 	pid_t pid;
 	int port;
 	char base[64];
