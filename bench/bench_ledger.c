@@ -207,7 +207,8 @@ int main(int argc, char **argv)
 	printf("holdings/aged?days=5: median %.3f ms (%zu codes, %zu lots)\n",
 	       median(v, RUNS) / 1e3, held, lots);
 	for (int i = 0; i < RUNS; i++) {
-		trader_list_query q = {.limit = 100};
+		trader_list_query q = {
+		    .status = TRADER_ANY, .side = TRADER_ANY, .source = TRADER_ANY, .limit = 100};
 		trader_outcome out;
 		double a = now_us();
 		json_t *j = trader_orders_list(t, &q, &out);
@@ -218,7 +219,11 @@ int main(int argc, char **argv)
 	}
 	printf("orders?limit=100: median %.3f ms\n", median(v, RUNS) / 1e3);
 	for (int i = 0; i < RUNS; i++) {
-		trader_list_query q = {.limit = 100, .code = "100007", .status = "filled"};
+		trader_list_query q = {.status = ST_FILLED,
+		                       .side = TRADER_ANY,
+		                       .source = TRADER_ANY,
+		                       .limit = 100,
+		                       .code = "100007"};
 		trader_outcome out;
 		double a = now_us();
 		json_t *j = trader_orders_list(t, &q, &out);

@@ -3,9 +3,10 @@
 
 #include "app.h"
 #include "http.h"
+#include "input.h"
 #include "params.h"
 
-GW_HANDLER(gw_balance_get)
+GW_ENDPOINT(balance_get, gw_no_input)
 {
 	kis_balance b = {0};
 	kis_error err;
@@ -38,13 +39,17 @@ GW_HANDLER(gw_balance_get)
 	                   gw_now_iso(req)));
 }
 
-GW_HANDLER(gw_cash_get)
-{
+typedef struct cash_in {
 	const char *code;
-	int64_t price;
-	if (gw_param_code(req, resp, "code", 0, &code) ||
-	    gw_param_int(req, resp, "price", 1, INT64_C(100000000000), 0, &price))
-		return;
+	int64_t price; /* 0: none */
+} cash_in;
+
+GW_ENDPOINT(cash_get, cash_in,
+            .query = GW_FIELDS(GW_CODE(cash_in, code),
+                               GW_INT(cash_in, price, .min = 1, .max = INT64_C(100000000000))))
+{
+	const char *code = in->code;
+	int64_t price = in->price;
 	if (price && !code) {
 		gw_reply_error(resp, GW_E_MISSING_PARAM, "code", "'price' needs 'code' as well");
 		return;

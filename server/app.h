@@ -24,23 +24,7 @@ typedef struct gw_app {
 	int64_t started_ms; /* real time */
 } gw_app;
 
-/* Handlers, one file per resource family (see routes.c). */
-struct gw_req;
-struct gw_resp;
-#define GW_HANDLER(name) void name(struct gw_req *req, struct gw_resp *resp)
-GW_HANDLER(gw_price_get);
-GW_HANDLER(gw_daily_get);
-GW_HANDLER(gw_balance_get);
-GW_HANDLER(gw_cash_get);
-GW_HANDLER(gw_healthz_get);
-/* orders and ledger (orders.c, holdings.c, calendar.c) */
-GW_HANDLER(gw_orders_post);
-GW_HANDLER(gw_orders_list);
-GW_HANDLER(gw_orders_reconcile);
-GW_HANDLER(gw_orders_backfill);
-GW_HANDLER(gw_order_get);
-GW_HANDLER(gw_order_delete);
-GW_HANDLER(gw_holdings_aged);
-GW_HANDLER(gw_calendar_get);
+/* Handlers are declared with GW_ENDPOINT (input.h) beside their code, one
+ * file per resource family, and listed in routes.c. */
 
 #endif

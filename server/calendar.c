@@ -2,19 +2,23 @@
  * the holidays table (built-in 2024-2027, plus what KIS chk-holiday said). */
 #include "app.h"
 #include "http.h"
+#include "input.h"
 #include "params.h"
 #include "trader.h"
 
 /* Longest range one request may ask for (about four years of days). */
 #define CALENDAR_MAX_DAYS 1500
 
-GW_HANDLER(gw_calendar_get)
+typedef struct calendar_in {
+	int from, to;
+} calendar_in;
+
+GW_ENDPOINT(calendar_get, calendar_in,
+            .query = GW_FIELDS(GW_DATE(calendar_in, from, .doc_default = "today"),
+                               GW_DATE(calendar_in, to, .doc_default = "from + 30 days")))
 {
-	int today = gw_today(req), from, to;
-	if (gw_param_date(req, resp, "from", today, &from))
-		return;
-	if (gw_param_date(req, resp, "to", ymd_add_days(from, 30), &to))
-		return;
+	int from = in->from ? in->from : gw_today(req);
+	int to = in->to ? in->to : ymd_add_days(from, 30);
 	if (to < from) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "'to' is before 'from'");
 		return;

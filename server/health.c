@@ -1,6 +1,7 @@
 /* health.c — GET /healthz. */
 #include "app.h"
 #include "http.h"
+#include "input.h"
 #include "simproc.h"
 #include "store.h"
 
@@ -20,7 +21,7 @@ static int db_healthy(gw_app *app)
 	return 1;
 }
 
-GW_HANDLER(gw_healthz_get)
+GW_ENDPOINT(healthz_get, gw_no_input)
 {
 	gw_app *app = req->app;
 	int db_ok = db_healthy(app);

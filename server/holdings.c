@@ -2,15 +2,17 @@
  * KRX business days. No KIS call. */
 #include "app.h"
 #include "http.h"
-#include "params.h"
+#include "input.h"
 #include "trader.h"
 
-GW_HANDLER(gw_holdings_aged)
+typedef struct aged_in {
+	int64_t days; /* business days held, at least */
+} aged_in;
+
+GW_ENDPOINT(holdings_aged, aged_in,
+            .query = GW_FIELDS(GW_INT(aged_in, days, .min = 0, .max = 3650, .def = 5)))
 {
-	int64_t days;
-	if (gw_param_int(req, resp, "days", 0, 3650, 5, &days))
-		return;
-	json_t *j = trader_holdings_aged(req->app->trader, (int)days);
+	json_t *j = trader_holdings_aged(req->app->trader, (int)in->days);
 	if (!j) {
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the ledger");
 		return;

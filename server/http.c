@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "input.h"
 #include "log.h"
 #include "routes.h"
 
@@ -46,6 +47,7 @@ typedef struct rstate {
 	char *url;   /* copy of the path; args point into it */
 	char *body;
 	size_t len;
+	void *in;          /* the endpoint's typed input */
 	const char *allow; /* for 405 */
 } rstate;
 
@@ -160,72 +162,6 @@ const char *gw_header(const gw_req *req, const char *name)
 
 /* ---- checks before dispatch ---- */
 
-/* Matches path against a pattern; fills args. */
-static int match(const char *pattern, char *path, const char **args)
-{
-	int nargs = 0;
-	const char *p = pattern;
-	char *s = path;
-	while (*p && *s) {
-		if (*p != '/' || *s != '/')
-			return 0;
-		p++, s++;
-		const char *pe = strchr(p, '/');
-		size_t pn = pe ? (size_t)(pe - p) : strlen(p);
-		char *se = strchr(s, '/');
-		size_t sn = se ? (size_t)(se - s) : strlen(s);
-		if (pn >= 2 && p[0] == '{') {
-			if (sn == 0 || nargs == GW_MAX_PATH_ARGS)
-				return 0;
-			args[nargs++] = s; /* terminated below, after a full match */
-		} else if (pn != sn || memcmp(p, s, pn)) {
-			return 0;
-		}
-		p += pn, s += sn;
-	}
-	return !*p && !*s;
-}
-
-/* Route lookup; 0 found, 404 or 405. Path args are NUL-terminated in
- * st->url only once the match is final. */
-static int route(rstate *st, const char *method)
-{
-	int path_known = 0;
-	for (unsigned i = 0; i < gw_nroutes; i++) {
-		const char *args[GW_MAX_PATH_ARGS] = {0};
-		if (!match(gw_routes[i].pattern, st->url, args))
-			continue;
-		path_known = 1;
-		if (strcmp(gw_routes[i].method, method))
-			continue;
-		st->route = &gw_routes[i];
-		for (int a = 0; a < GW_MAX_PATH_ARGS && args[a]; a++) {
-			char *slash = strchr(args[a], '/');
-			if (slash)
-				*slash = 0;
-			st->req.args[a] = args[a];
-		}
-		return 0;
-	}
-	return path_known ? 405 : 404;
-}
-
-/* The Allow header value for a known path. */
-static void allow_for(const char *path, char *out, size_t len)
-{
-	out[0] = 0;
-	for (unsigned i = 0; i < gw_nroutes; i++) {
-		char tmp[2048];
-		const char *args[GW_MAX_PATH_ARGS] = {0};
-		snprintf(tmp, sizeof(tmp), "%s", path);
-		if (!match(gw_routes[i].pattern, tmp, args) || strstr(out, gw_routes[i].method))
-			continue;
-		if (out[0])
-			strncat(out, ", ", len - strlen(out) - 1);
-		strncat(out, gw_routes[i].method, len - strlen(out) - 1);
-	}
-}
-
 typedef struct qcheck {
 	const gw_route *route;
 	const char *bad;
@@ -239,10 +175,7 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 	q->len += strlen(key) + (value ? strlen(value) : 0) + 2;
 	if (q->bad || !q->route)
 		return MHD_YES;
-	int ok = 0;
-	for (const char *const *p = q->route->params; p && *p; p++)
-		ok |= !strcmp(*p, key);
-	if (!ok)
+	if (!gw_field_find(q->route->ep->query, key))
 		q->bad = key;
 	return MHD_YES;
 }
@@ -315,7 +248,8 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               "KISGW_ALLOWED_HOSTS to allow it");
 		goto decided;
 	}
-	int r = route(st, !strcmp(method, "HEAD") ? "GET" : method);
+	int r = gw_route_find(!strcmp(method, "HEAD") ? "GET" : method, st->url, &st->route,
+	                      st->req.args);
 	if (r == 404) {
 		gw_reply_error(&st->resp, GW_E_NOT_FOUND, NULL, "no endpoint %s", st->url);
 		goto decided;
@@ -356,6 +290,11 @@ decided:
 
 /* ---- dispatch ---- */
 
+static const char *query_value(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
 static void dispatch(rstate *st)
 {
 	if (st->len) {
@@ -367,11 +306,20 @@ static void dispatch(rstate *st)
 			               jerr.text, jerr.line, jerr.column);
 			return;
 		}
-	} else if (st->route->body) {
+	} else if (st->route->ep->body) {
 		gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL, "a JSON body is required");
 		return;
 	}
-	st->route->handler(&st->req, &st->resp);
+	const gw_endpoint *ep = st->route->ep;
+	st->in = calloc(1, ep->in_size);
+	if (!st->in) {
+		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	st->req.in = st->in;
+	if (gw_input_parse(ep, query_value, st->req.conn, st->req.body, st->in, &st->resp))
+		return;
+	ep->handler(&st->req, &st->resp);
 	if (!st->resp.status)
 		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "the handler gave no reply");
 }
@@ -419,7 +367,7 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 		MHD_add_response_header(r, "Location", st->resp.location);
 	if (st->resp.status == 405 && st->url) {
 		char allow[128];
-		allow_for(st->url, allow, sizeof(allow));
+		gw_route_allow(st->url, allow, sizeof(allow));
 		MHD_add_response_header(r, "Allow", allow);
 	}
 	if (st->resp.status == 401)
@@ -516,6 +464,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	json_decref(st->req.body);
 	json_decref(st->resp.body);
 	free(st->body);
+	free(st->in);
 	free(st->url);
 	free(st);
 	*req_cls = NULL;

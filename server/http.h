@@ -28,7 +28,8 @@ typedef struct gw_req {
 	const char *path;
 	const char *args[GW_MAX_PATH_ARGS]; /* "{id}" segments of the route, in order */
 	json_t *body;                       /* parsed JSON body (object or array), or NULL */
-	void *conn;                         /* opaque; use gw_query / gw_header */
+	const void *in; /* the endpoint's typed input, filled from its declaration (input.h) */
+	void *conn;     /* opaque; use gw_query / gw_header */
 } gw_req;
 
 typedef struct gw_resp {

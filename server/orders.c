@@ -1,128 +1,29 @@
 /* orders.c — POST/GET/DELETE /orders, GET /orders/{id}, and the on-demand
- * reconcile and backfill. Validation of the body is here (400 names the
- * field); the journal, idempotency and KIS calls are trader_order_place. */
+ * reconcile and backfill. The body and parameters are declared here (input.h
+ * checks them); the journal, idempotency and KIS calls are trader_order_place. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
 #include "http.h"
-#include "krx.h"
-#include "params.h"
+#include "input.h"
 #include "trader.h"
 
-static const char *const order_fields[] = {"code", "side",  "qty",
-                                           "type", "price", "client_order_id"};
+/* What a client may choose for an idempotency key (client_order_id or the
+ * Idempotency-Key header). */
+#define ORDER_KEY_PATTERN "^[A-Za-z0-9._:-]{1,64}$"
+#define ORDER_KEY_HINT    "1-64 of A-Z a-z 0-9 . _ : -"
 
-/* Fills r from the body or answers 400 and returns -1. */
-static int order_body_parse(gw_req *req, gw_resp *resp, trader_order_req *r)
-{
-	const json_t *b = req->body;
-	if (!json_is_object(b)) {
-		gw_reply_error(resp, GW_E_BAD_REQUEST, NULL, "the body must be a JSON object");
-		return -1;
-	}
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)b, k, v)
-	{
-		int known = 0;
-		for (size_t i = 0; i < sizeof(order_fields) / sizeof(order_fields[0]); i++)
-			known |= !strcmp(k, order_fields[i]);
-		if (!known) {
-			gw_reply_error(resp, GW_E_UNKNOWN_FIELD, k, "unknown field '%.64s'", k);
-			return -1;
-		}
-	}
-	memset(r, 0, sizeof(*r));
-	r->source = STORE_SRC_API;
-	const json_t *code = json_object_get(b, "code"), *side = json_object_get(b, "side");
-	const json_t *qty = json_object_get(b, "qty"), *type = json_object_get(b, "type");
-	const json_t *price = json_object_get(b, "price");
-	const json_t *key = json_object_get(b, "client_order_id");
-	if (!code) {
-		gw_reply_error(resp, GW_E_MISSING_FIELD, "code", "'code' is required");
-		return -1;
-	}
-	if (!json_is_string(code) || !krx_code_valid(json_string_value(code))) {
-		gw_reply_error(resp, GW_E_INVALID_FIELD, "code",
-		               "'code' must be 6 characters of 0-9 A-Z, or Q and 6 digits");
-		return -1;
-	}
-	snprintf(r->code, sizeof(r->code), "%s", json_string_value(code));
-	if (!side) {
-		gw_reply_error(resp, GW_E_MISSING_FIELD, "side", "'side' is required");
-		return -1;
-	}
-	int sv = json_is_string(side) ? store_side_parse(json_string_value(side)) : -1;
-	if (sv < 0) {
-		gw_reply_error(resp, GW_E_INVALID_FIELD, "side",
-		               "'side' must be \"buy\" or \"sell\"");
-		return -1;
-	}
-	r->side = (store_side)sv;
-	if (!qty) {
-		gw_reply_error(resp, GW_E_MISSING_FIELD, "qty", "'qty' is required");
-		return -1;
-	}
-	if (!json_is_integer(qty) || json_integer_value(qty) <= 0) {
-		gw_reply_error(resp, GW_E_INVALID_FIELD, "qty", "'qty' must be a positive integer");
-		return -1;
-	}
-	r->qty = json_integer_value(qty);
-	if (!type) {
-		gw_reply_error(resp, GW_E_MISSING_FIELD, "type", "'type' is required");
-		return -1;
-	}
-	const char *ts = json_is_string(type) ? json_string_value(type) : "";
-	if (!strcmp(ts, "market")) {
-		r->type = STORE_MARKET;
-		if (price && !json_is_null(price)) {
-			gw_reply_error(resp, GW_E_INVALID_FIELD, "price",
-			               "a market order takes no 'price'");
-			return -1;
-		}
-	} else if (!strcmp(ts, "limit")) {
-		r->type = STORE_LIMIT;
-		if (!price || json_is_null(price)) {
-			gw_reply_error(resp, GW_E_MISSING_FIELD, "price",
-			               "a limit order needs 'price'");
-			return -1;
-		}
-		if (!json_is_integer(price) || json_integer_value(price) <= 0) {
-			gw_reply_error(resp, GW_E_INVALID_FIELD, "price",
-			               "'price' must be a positive integer (KRW)");
-			return -1;
-		}
-		r->price = json_integer_value(price);
-	} else {
-		gw_reply_error(resp, GW_E_INVALID_FIELD, "type",
-		               "'type' must be \"market\" or \"limit\"");
-		return -1;
-	}
-	const char *hdr = gw_header(req, "Idempotency-Key");
-	if (key && !json_is_null(key)) {
-		if (!json_is_string(key) || json_string_length(key) == 0 ||
-		    json_string_length(key) > 64) {
-			gw_reply_error(resp, GW_E_INVALID_FIELD, "client_order_id",
-			               "'client_order_id' must be 1-64 of A-Z a-z 0-9 . _ : -");
-			return -1;
-		}
-		if (hdr && strcmp(hdr, json_string_value(key))) {
-			gw_reply_error(resp, GW_E_KEY_MISMATCH, "client_order_id", NULL);
-			return -1;
-		}
-		snprintf(r->key, sizeof(r->key), "%s", json_string_value(key));
-	} else if (hdr) {
-		if (strlen(hdr) == 0 || strlen(hdr) > 64) {
-			gw_reply_error(resp, GW_E_INVALID_FIELD, "Idempotency-Key",
-			               "Idempotency-Key must be 1-64 of A-Z a-z 0-9 . _ : -");
-			return -1;
-		}
-		snprintf(r->key, sizeof(r->key), "%s", hdr);
-	}
-	return 0;
-}
+typedef struct order_in {
+	const char *code;
+	int side; /* store_side */
+	int64_t qty;
+	int type;      /* store_type */
+	int64_t price; /* limit orders only; 0 for market */
+	const char *client_order_id;
+} order_in;
 
 static void add_order(gw_resp *resp, trader *t, const store_order *o)
 {
@@ -238,11 +139,42 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		add_order(resp, t, o);
 }
 
-GW_HANDLER(gw_orders_post)
+/* The shape of an order is declared here; the trader checks the rest (tick
+ * grid, caps, the stock's existence). */
+GW_ENDPOINT(orders_post, order_in,
+            .body = GW_FIELDS(GW_CODE(order_in, code, .required = 1),
+                              GW_ENUM(order_in, side, .required = 1, .choices = store_side_names),
+                              GW_INT(order_in, qty, .required = 1, .min = 1, .max = INT64_MAX),
+                              GW_ENUM(order_in, type, .required = 1, .choices = store_type_names),
+                              GW_INT(order_in, price, .min = 1, .max = TRADER_MAX_PRICE,
+                                     .when = "type", .when_is = "limit"),
+                              GW_STRING(order_in, client_order_id, .pattern = ORDER_KEY_PATTERN,
+                                        .hint = ORDER_KEY_HINT)))
 {
-	trader_order_req r;
-	if (order_body_parse(req, resp, &r))
+	trader_order_req r = {
+	    .side = (store_side)in->side,
+	    .type = (store_type)in->type,
+	    .qty = in->qty,
+	    .price = in->price,
+	    .source = STORE_SRC_API,
+	};
+	snprintf(r.code, sizeof(r.code), "%s", in->code);
+	/* The header is the alternative to the field; both must agree. */
+	const char *hdr = gw_header(req, "Idempotency-Key");
+	const char *key = in->client_order_id;
+	if (key && hdr && strcmp(hdr, key)) {
+		gw_reply_error(resp, GW_E_KEY_MISMATCH, "client_order_id", NULL);
 		return;
+	}
+	if (!key && hdr) {
+		if (!gw_pattern_match(ORDER_KEY_PATTERN, hdr)) {
+			gw_reply_error(resp, GW_E_INVALID_FIELD, "client_order_id",
+			               "Idempotency-Key must be %s", ORDER_KEY_HINT);
+			return;
+		}
+		key = hdr;
+	}
+	snprintf(r.key, sizeof(r.key), "%s", key ? key : "");
 	trader_outcome out;
 	trader_order_place(req->app->trader, &r, &out);
 	reply_outcome(req, resp, &out);
@@ -263,7 +195,7 @@ static int order_id_parse(gw_req *req, gw_resp *resp, int64_t *id)
 	return 0;
 }
 
-GW_HANDLER(gw_order_get)
+GW_ENDPOINT(order_get, gw_no_input)
 {
 	int64_t id;
 	if (order_id_parse(req, resp, &id))
@@ -281,7 +213,7 @@ GW_HANDLER(gw_order_get)
 	gw_reply(resp, 200, trader_order_json(req->app->trader, &o, 1));
 }
 
-GW_HANDLER(gw_order_delete)
+GW_ENDPOINT(order_delete, gw_no_input)
 {
 	int64_t id;
 	if (order_id_parse(req, resp, &id))
@@ -291,22 +223,34 @@ GW_HANDLER(gw_order_delete)
 	reply_outcome(req, resp, &out);
 }
 
-GW_HANDLER(gw_orders_list)
+typedef struct orders_list_in {
+	int status, side, source; /* -1: any */
+	const char *code, *cursor;
+	int from, to;
+	int64_t limit;
+} orders_list_in;
+
+GW_ENDPOINT(orders_list, orders_list_in,
+            .query = GW_FIELDS(GW_ENUM(orders_list_in, status, .choices = store_status_names),
+                               GW_CODE(orders_list_in, code),
+                               GW_ENUM(orders_list_in, side, .choices = store_side_names),
+                               GW_ENUM(orders_list_in, source, .choices = store_source_names),
+                               GW_DATE(orders_list_in, from), GW_DATE(orders_list_in, to),
+                               GW_INT(orders_list_in, limit, .min = 1, .max = TRADER_LIST_MAX_LIMIT,
+                                      .def = TRADER_LIST_DEFAULT_LIMIT),
+                               GW_STRING(orders_list_in, cursor, .pattern = TRADER_CURSOR_PATTERN,
+                                         .hint = "a next_cursor this server gave out")))
 {
 	trader_list_query q = {
-	    .status = gw_query(req, "status"),
-	    .side = gw_query(req, "side"),
-	    .source = gw_query(req, "source"),
-	    .cursor = gw_query(req, "cursor"),
+	    .status = in->status,
+	    .side = in->side,
+	    .source = in->source,
+	    .code = in->code,
+	    .cursor = in->cursor,
+	    .from_ymd = in->from,
+	    .to_ymd = in->to,
+	    .limit = (int)in->limit,
 	};
-	int64_t limit;
-	if (gw_param_code(req, resp, "code", 0, &q.code) ||
-	    gw_param_date(req, resp, "from", 0, &q.from_ymd) ||
-	    gw_param_date(req, resp, "to", 0, &q.to_ymd) ||
-	    gw_param_int(req, resp, "limit", 1, TRADER_LIST_MAX_LIMIT, TRADER_LIST_DEFAULT_LIMIT,
-	                 &limit))
-		return;
-	q.limit = (int)limit;
 	trader_outcome out;
 	json_t *j = trader_orders_list(req->app->trader, &q, &out);
 	if (!j) {
@@ -336,7 +280,7 @@ static json_t *stats_json(trader *t)
 	return o;
 }
 
-GW_HANDLER(gw_orders_reconcile)
+GW_ENDPOINT(orders_reconcile, gw_no_input)
 {
 	trader *t = req->app->trader;
 	if (trader_reconcile_now(t, 1)) {
@@ -347,14 +291,18 @@ GW_HANDLER(gw_orders_reconcile)
 	gw_reply(resp, 200, json_pack("{s:b,s:o}", "reconciled", 1, "stats", stats_json(t)));
 }
 
-GW_HANDLER(gw_orders_backfill)
+typedef struct backfill_in {
+	int64_t days; /* 0: KISGW_BACKFILL_DAYS */
+} backfill_in;
+
+GW_ENDPOINT(orders_backfill, backfill_in,
+            .query = GW_FIELDS(GW_INT(backfill_in, days, .min = 1, .max = 3650,
+                                      .doc_default = "KISGW_BACKFILL_DAYS")))
 {
 	trader *t = req->app->trader;
-	int64_t days;
-	if (gw_param_int(req, resp, "days", 1, 3650,
-	                 req->app->cfg->backfill_days > 0 ? req->app->cfg->backfill_days : 90,
-	                 &days))
-		return;
+	int64_t days = in->days;
+	if (!days)
+		days = req->app->cfg->backfill_days > 0 ? req->app->cfg->backfill_days : 90;
 	kis_error e;
 	if (trader_backfill(t, (int)days, &e)) {
 		if (e.status != KIS_OK)

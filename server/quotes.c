@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "http.h"
+#include "input.h"
 #include "params.h"
 
 #define QSETS 256
@@ -162,11 +163,13 @@ static int unknown_code_error(const kis_error *err)
 	return 0;
 }
 
-GW_HANDLER(gw_price_get)
-{
+typedef struct price_in {
 	const char *code;
-	if (gw_param_code(req, resp, "code", 1, &code))
-		return;
+} price_in;
+
+GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .required = 1)))
+{
+	const char *code = in->code;
 	kis_quote q;
 	kis_error err;
 	int64_t at;
@@ -255,14 +258,20 @@ static void daily_store(const char *code, int from, int to, const kis_bars *b)
 	pthread_mutex_unlock(&daily_mu);
 }
 
-GW_HANDLER(gw_daily_get)
-{
+typedef struct daily_in {
 	const char *code;
-	int today = gw_today(req), from, to;
-	if (gw_param_code(req, resp, "code", 1, &code) ||
-	    gw_param_date(req, resp, "to", today, &to) ||
-	    gw_param_date(req, resp, "from", ymd_add_days(to, -90), &from))
-		return;
+	int from, to;
+} daily_in;
+
+GW_ENDPOINT(daily_get, daily_in,
+            .query = GW_FIELDS(GW_CODE(daily_in, code, .required = 1),
+                               GW_DATE(daily_in, to, .doc_default = "today"),
+                               GW_DATE(daily_in, from, .doc_default = "to - 90 days")))
+{
+	const char *code = in->code;
+	int today = gw_today(req);
+	int to = in->to ? in->to : today;
+	int from = in->from ? in->from : ymd_add_days(to, -90);
 	if (from > to) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "'from' is after 'to'");
 		return;

@@ -66,6 +66,12 @@ typedef enum store_status {
 	ST__MAX
 } store_status;
 
+/* The wire names of each enum, by value, NULL-terminated (the server's
+ * input declarations list these as the accepted choices). */
+extern const char *const store_side_names[STORE_SIDE__MAX + 1];
+extern const char *const store_type_names[STORE_TYPE__MAX + 1];
+extern const char *const store_source_names[STORE_SOURCE__MAX + 1];
+extern const char *const store_status_names[ST__MAX + 1];
 const char *store_side_name(store_side s);
 const char *store_type_name(store_type t);
 const char *store_source_name(store_source s);

@@ -7,12 +7,14 @@
 #include "klog.h"
 #include "store_internal.h"
 
-static const char *const side_names[STORE_SIDE__MAX] = {"buy", "sell"};
-static const char *const type_names[STORE_TYPE__MAX] = {"market", "limit"};
-static const char *const source_names[STORE_SOURCE__MAX] = {"api", "autotrade", "external"};
-static const char *const status_names[ST__MAX] = {
+const char *const store_side_names[STORE_SIDE__MAX + 1] = {"buy", "sell", NULL};
+const char *const store_type_names[STORE_TYPE__MAX + 1] = {"market", "limit", NULL};
+const char *const store_source_names[STORE_SOURCE__MAX + 1] = {"api", "autotrade", "external",
+                                                               NULL};
+const char *const store_status_names[ST__MAX + 1] = {
     "pending",  "submitted", "partially_filled", "filled",  "cancel_requested",
-    "canceled", "rejected",  "not_sent",         "unknown", "not_found"};
+    "canceled", "rejected",  "not_sent",         "unknown", "not_found",
+    NULL};
 
 static int name_find(const char *const *names, int n, const char *s)
 {
@@ -26,31 +28,31 @@ static int name_find(const char *const *names, int n, const char *s)
 
 const char *store_side_name(store_side s)
 {
-	return (unsigned)s < STORE_SIDE__MAX ? side_names[s] : "?";
+	return (unsigned)s < STORE_SIDE__MAX ? store_side_names[s] : "?";
 }
 const char *store_type_name(store_type t)
 {
-	return (unsigned)t < STORE_TYPE__MAX ? type_names[t] : "?";
+	return (unsigned)t < STORE_TYPE__MAX ? store_type_names[t] : "?";
 }
 const char *store_source_name(store_source s)
 {
-	return (unsigned)s < STORE_SOURCE__MAX ? source_names[s] : "?";
+	return (unsigned)s < STORE_SOURCE__MAX ? store_source_names[s] : "?";
 }
 const char *store_status_name(store_status s)
 {
-	return (unsigned)s < ST__MAX ? status_names[s] : "?";
+	return (unsigned)s < ST__MAX ? store_status_names[s] : "?";
 }
 int store_side_parse(const char *s)
 {
-	return name_find(side_names, STORE_SIDE__MAX, s);
+	return name_find(store_side_names, STORE_SIDE__MAX, s);
 }
 int store_source_parse(const char *s)
 {
-	return name_find(source_names, STORE_SOURCE__MAX, s);
+	return name_find(store_source_names, STORE_SOURCE__MAX, s);
 }
 int store_status_parse(const char *s)
 {
-	return name_find(status_names, ST__MAX, s);
+	return name_find(store_status_names, ST__MAX, s);
 }
 
 int store_status_final(store_status s)
@@ -75,9 +77,10 @@ static void order_read(sqlite3_stmt *st, store_order *o)
 	store_col_text(st, 3, o->code, sizeof(o->code));
 	store_col_text(st, 4, o->name, sizeof(o->name));
 	store_col_text(st, 5, buf, sizeof(buf));
-	o->side = name_find(side_names, STORE_SIDE__MAX, buf) == 1 ? STORE_SELL : STORE_BUY;
+	o->side = name_find(store_side_names, STORE_SIDE__MAX, buf) == 1 ? STORE_SELL : STORE_BUY;
 	store_col_text(st, 6, buf, sizeof(buf));
-	o->type = name_find(type_names, STORE_TYPE__MAX, buf) == 1 ? STORE_LIMIT : STORE_MARKET;
+	o->type =
+	    name_find(store_type_names, STORE_TYPE__MAX, buf) == 1 ? STORE_LIMIT : STORE_MARKET;
 	o->qty = sqlite3_column_int64(st, 7);
 	o->price = sqlite3_column_int64(st, 8);
 	store_col_text(st, 9, buf, sizeof(buf));
@@ -694,7 +697,7 @@ int store_orders_by_status(store *s, unsigned status_mask, store_order **out, si
 		if (!(status_mask & (1u << i)))
 			continue;
 		used += (size_t)snprintf(in + used, sizeof(in) - used, "%s'%s'", used ? "," : "",
-		                         status_names[i]);
+		                         store_status_names[i]);
 	}
 	if (!used)
 		return 0;

@@ -7,10 +7,6 @@
 #include "krx.h"
 #include "trader_internal.h"
 
-/* Highest price accepted on input: far above any KRX share price, low
- * enough that qty * price cannot overflow with any configured qty cap. */
-#define TRADER_MAX_PRICE 100000000000LL
-
 void trader_config_defaults(trader_config *cfg)
 {
 	if (cfg->max_order_qty <= 0)
@@ -119,20 +115,6 @@ void trader_free(trader *t)
 	free(t);
 }
 
-static int key_valid(const char *k)
-{
-	size_t n = strlen(k);
-	if (n == 0 || n > 64)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = k[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == ':' || c == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 static int invalid(trader_outcome *out, trader_result r, const char *field, const char *msg)
 {
 	out->result = r;
@@ -143,22 +125,7 @@ static int invalid(trader_outcome *out, trader_result r, const char *field, cons
 
 int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out)
 {
-	if (!krx_code_valid(req->code))
-		return invalid(out, TRADER_INVALID, "code",
-		               "code must be 6 characters of 0-9 A-Z, or Q and 6 digits");
-	if (req->side != STORE_BUY && req->side != STORE_SELL)
-		return invalid(out, TRADER_INVALID, "side", "side must be buy or sell");
-	if (req->type != STORE_MARKET && req->type != STORE_LIMIT)
-		return invalid(out, TRADER_INVALID, "type", "type must be market or limit");
-	if (req->qty <= 0)
-		return invalid(out, TRADER_INVALID, "qty", "qty must be a positive integer");
-	if (req->key[0] && !key_valid(req->key))
-		return invalid(out, TRADER_INVALID, "client_order_id",
-		               "client_order_id must be 1-64 of A-Z a-z 0-9 . _ : -");
 	if (req->type == STORE_LIMIT) {
-		if (req->price <= 0 || req->price > TRADER_MAX_PRICE)
-			return invalid(out, TRADER_INVALID, "price",
-			               "a limit order needs a positive price");
 		if (!krx_on_tick(req->price)) {
 			char msg[160];
 			snprintf(msg, sizeof(msg),
@@ -166,8 +133,6 @@ int trader_order_check(const trader *t, const trader_order_req *req, trader_outc
 			         (long long)req->price, (long long)krx_tick(req->price));
 			return invalid(out, TRADER_INVALID, "price", msg);
 		}
-	} else if (req->price != 0) {
-		return invalid(out, TRADER_INVALID, "price", "a market order takes no price");
 	}
 	if (req->qty > t->cfg.max_order_qty) {
 		char msg[160];

@@ -83,9 +83,14 @@ typedef struct trader_outcome {
 	char message[200];
 } trader_outcome;
 
-/* Checks what does not need KIS: code, qty > 0, price (limit: > 0 and on the
- * tick; market: none), key charset, the quantity cap and the limit amount
- * cap. 0, or -1 with out->field/message set. */
+/* Highest limit price accepted: far above any KRX share price. */
+#define TRADER_MAX_PRICE 100000000000LL
+
+/* The domain rules that need no KIS call: a limit price on the KRX tick
+ * grid, the quantity cap and the amount cap of a limit order. The shape
+ * (code syntax, side, type, qty >= 1, price only and always with a limit,
+ * key charset) is the caller's: server/orders.c declares it. 0, or -1 with
+ * out->result (INVALID, OVER_LIMIT), field and message set. */
 int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out);
 /* Validates, applies idempotency, journals (pending, committed), sends once,
  * records the answer. Fills out; returns out->result. */
@@ -121,15 +126,22 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills);
 #define TRADER_LIST_DEFAULT_LIMIT 100
 #define TRADER_LIST_MAX_LIMIT     1000
 
-/* Filters of GET /orders. The caller has checked code (krx_code_valid),
- * dates and limit (1..TRADER_LIST_MAX_LIMIT); the names below are parsed
- * here. NULL / 0: unset. */
+/* What a next_cursor looks like ("<created_ms>.<id>"); the trader still
+ * refuses one whose numbers it never gave out. */
+#define TRADER_CURSOR_PATTERN "^[0-9]{1,19}[.][0-9]{1,19}$"
+
+/* Filters of GET /orders, typed by the caller (code checked with
+ * krx_code_valid, limit within 1..TRADER_LIST_MAX_LIMIT). */
 typedef struct trader_list_query {
-	const char *status, *side, *source, *cursor; /* raw */
-	const char *code;
-	int from_ymd, to_ymd;
-	int limit; /* 0: TRADER_LIST_DEFAULT_LIMIT */
+	int status;           /* store_status, TRADER_ANY: any */
+	int side;             /* store_side, TRADER_ANY: any */
+	int source;           /* store_source, TRADER_ANY: any */
+	const char *cursor;   /* next_cursor of the previous page, NULL: first page */
+	const char *code;     /* NULL: any */
+	int from_ymd, to_ymd; /* 0: unbounded */
+	int limit;            /* 0: TRADER_LIST_DEFAULT_LIMIT */
 } trader_list_query;
+#define TRADER_ANY (-1)
 /* {"orders":[…],"next_cursor"}; NULL with field/message in out on bad input
  * (out->result INVALID) or database failure (INTERNAL). */
 json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out);

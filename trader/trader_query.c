@@ -128,17 +128,11 @@ static int cursor_parse(const char *s, int64_t *ms, int64_t *id)
 json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
-	store_order_filter f = {.status = -1,
-	                        .side = -1,
-	                        .source = -1,
+	store_order_filter f = {.status = q->status,
+	                        .side = q->side,
+	                        .source = q->source,
 	                        .limit = q->limit > 0 ? q->limit : TRADER_LIST_DEFAULT_LIMIT,
 	                        .code = q->code};
-	if (q->status && (f.status = store_status_parse(q->status)) < 0)
-		return bad(out, "status", "unknown status");
-	if (q->side && (f.side = store_side_parse(q->side)) < 0)
-		return bad(out, "side", "side must be buy or sell");
-	if (q->source && (f.source = store_source_parse(q->source)) < 0)
-		return bad(out, "source", "source must be api, autotrade or external");
 	if (q->from_ymd)
 		f.from_ms = kst_epoch_ms(q->from_ymd, 0);
 	if (q->to_ymd)
