@@ -264,4 +264,108 @@ typedef struct kis_days {
 int kis_holidays_get(kis_client *c, int from_ymd, kis_days *out, kis_error *err);
 void kis_days_free(kis_days *d);
 
+/* ---- real-time execution notices (WebSocket) ---- */
+
+/* POST /oauth2/Approval (body field `secretkey` = the app secret): the key a
+ * WebSocket session subscribes with. Not rate-limited like /uapi calls (an
+ * /oauth2 endpoint); one per connection attempt is plenty. */
+int kis_approval_key_get(kis_client *c, char *out, size_t cap, kis_error *err);
+
+/* What one H0STCNI0/H0STCNI9 record says (KIS_API.md §9.6). */
+typedef enum kis_notice_kind {
+	KIS_NOTICE_ACCEPTED = 0, /* CNTG_YN 1, RCTF 0: order accepted */
+	KIS_NOTICE_MODIFIED,     /* CNTG_YN 1, RCTF 1: 정정 accepted (odno = the new order) */
+	KIS_NOTICE_CANCELED,     /* CNTG_YN 1, RCTF 2: 취소 accepted (orgn_odno = the original) */
+	KIS_NOTICE_REJECTED,     /* RFUS_YN 1 */
+	KIS_NOTICE_EXPIRED,      /* ACPT_YN 3: IOC/FOK remainder cancelled by the exchange */
+	KIS_NOTICE_FILL,         /* CNTG_YN 2: qty shares at price */
+	KIS_NOTICE__MAX
+} kis_notice_kind;
+
+typedef struct kis_notice {
+	kis_notice_kind kind;
+	char hts_id[24];
+	char account[16]; /* 10 chars: CANO + ACNT_PRDT_CD */
+	char odno[16];
+	char orgn_odno[16]; /* "" for a new order */
+	char orgno[8];      /* BRNC_NO (= KRX_FWDG_ORD_ORGNO) */
+	char code[16];
+	kis_side side;
+	int ord_dvsn;  /* ODER_KIND (ORD_DVSN code) */
+	int cond;      /* ODER_COND: 0 none, 1 IOC, 2 FOK */
+	int64_t qty;   /* fill: filled shares; otherwise the order quantity */
+	int64_t price; /* fill: fill price; otherwise the order price */
+	int64_t ord_qty;
+	int hhmmss;
+	int fields; /* layout: 26 (current) or 23 (older) */
+} kis_notice;
+
+typedef enum kis_decode_rc {
+	KIS_DECODE_OK = 0,
+	KIS_DECODE_BAD,    /* not a notice frame, bad Base64/cipher/padding or a bad field */
+	KIS_DECODE_LAYOUT, /* decrypted, but a field count no known layout has */
+} kis_decode_rc;
+
+/* Decodes one data frame "1|H0STCNI0|NNN|<Base64>" (or a plain "0|…"
+ * notice) with the 32-char key and 16-char iv of the subscribe reply:
+ * Base64 → AES-256-CBC → PKCS#7 → '^' fields, N records of 26 or 23
+ * fields (picked by the count). Pure: no I/O, no allocation visible to the
+ * caller. Fills out[0..*n) (at most cap); why names the fault. */
+kis_decode_rc kis_notice_decode(const char *frame, size_t len, const char *key, const char *iv,
+                                kis_notice *out, size_t cap, size_t *n, char *why, size_t whylen);
+const char *kis_notice_kind_name(kis_notice_kind k);
+
+/* A JSON text frame from the WebSocket: a control reply or PINGPONG. */
+typedef struct kis_ws_control {
+	int pingpong; /* header.tr_id == PINGPONG: echo the text back */
+	char tr_id[16], tr_key[32];
+	char rt_cd[8], msg_cd[16], msg1[128];
+	char key[40], iv[24]; /* body.output.key / iv (AES), "" when absent */
+} kis_ws_control;
+/* 0, or -1 when text is not such a JSON object. Pure. */
+int kis_ws_control_parse(const char *text, size_t len, kis_ws_control *out);
+
+typedef enum kis_ws_state {
+	KIS_WS_OFF = 0,    /* not started / stopped */
+	KIS_WS_CONNECTING, /* connecting or subscribing */
+	KIS_WS_CONNECTED,  /* subscribed: notices flow */
+	KIS_WS_POLLING,    /* not connected (or notices unusable): the poller carries on */
+	KIS_WS__MAX
+} kis_ws_state;
+const char *kis_ws_state_name(kis_ws_state s);
+
+typedef struct kis_ws_config {
+	const char *url;    /* ws://host:port[/path] */
+	const char *hts_id; /* tr_key of the notice subscription */
+	int real;           /* H0STCNI0 (real) or H0STCNI9 (virtual) */
+	int backoff_min_ms; /* first reconnect delay, default 1000 */
+	int backoff_max_ms; /* cap, default 60000; each delay gets up to +50% jitter */
+	/* Connect / reconnect only while this says 1 (KIS restarts its
+	 * servers outside trading hours). NULL: always. */
+	int (*may_connect)(void *ctx);
+	/* Called on the session thread for every decoded record. */
+	void (*on_notice)(void *ctx, const kis_notice *n);
+	/* Called on every state change; reason is a sentence ("" when none).
+	 * CONNECTED follows every successful (re)subscription: the caller
+	 * reconciles once to catch what was missed while disconnected. */
+	void (*on_state)(void *ctx, kis_ws_state st, const char *reason);
+	void *ctx;
+} kis_ws_config;
+
+typedef struct kis_ws kis_ws;
+
+/* Starts the session thread (libwebsockets; no client ping frames, PINGPONG
+ * echoed as text, reconnect with backoff + jitter, one notice
+ * subscription). Borrows c. NULL + err on failure. */
+kis_ws *kis_ws_start(kis_client *c, const kis_ws_config *cfg, char *err, size_t errlen);
+/* Stops and joins the thread. NULL is fine. */
+void kis_ws_stop(kis_ws *w);
+/* Current state and the reason of the last change. */
+kis_ws_state kis_ws_state_get(kis_ws *w, char *reason, size_t cap);
+
+typedef struct kis_ws_stats {
+	uint64_t connects, disconnects, frames, notices, pingpongs, decode_errors;
+} kis_ws_stats;
+void kis_ws_stats_get(kis_ws *w, kis_ws_stats *out);
+
 #endif

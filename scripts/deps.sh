@@ -3,7 +3,7 @@
 # missing ones, so a machine that has them is left alone.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
-      libsqlite3-dev libssl-dev libcmocka-dev curl python3 python3-requests clang-format)
+      libsqlite3-dev libssl-dev libwebsockets-dev libcmocka-dev curl python3 python3-requests clang-format)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -405,13 +405,13 @@ static void h_fault(sim_state *st, sim_call *c, sim_reply *r)
 static json_t *counters_json(const sim_state *st)
 {
 	return json_pack(
-	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O}", "token_issued",
+	    "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:O, s:o}", "token_issued",
 	    (json_int_t)st->c_token_issued, "token_reused", (json_int_t)st->c_token_reused,
 	    "token_denied", (json_int_t)st->c_token_denied, "requests", (json_int_t)st->c_requests,
 	    "orders_received", (json_int_t)st->c_orders_received, "orders_accepted",
 	    (json_int_t)st->c_orders_accepted, "orders_rejected", (json_int_t)st->c_orders_rejected,
 	    "rate_limited", (json_int_t)st->c_rate_limited, "faults_fired",
-	    (json_int_t)st->c_faults_fired, "calls", st->c_tr);
+	    (json_int_t)st->c_faults_fired, "calls", st->c_tr, "ws", sim_ws_counters(st));
 }
 
 static void h_counters(sim_state *st, sim_call *c, sim_reply *r, int reset)
@@ -424,6 +424,8 @@ static void h_counters(sim_state *st, sim_call *c, sim_reply *r, int reset)
 		st->c_token_issued = st->c_token_reused = st->c_token_denied = 0;
 		st->c_requests = st->c_orders_received = st->c_orders_accepted = 0;
 		st->c_orders_rejected = st->c_rate_limited = st->c_faults_fired = 0;
+		st->c_ws_sessions = st->c_ws_refused = st->c_ws_client_pings = 0;
+		st->c_ws_pingpong_echoes = st->c_ws_notice_frames = 0;
 		json_object_clear(st->c_tr);
 	}
 	sim_reply_json(r, 200, counters_json(st));
@@ -578,6 +580,8 @@ void sim_control(sim_state *st, sim_call *c, sim_reply *r)
 		h_orders(st, c, r);
 	else if (strcmp(p, "/session") == 0)
 		h_session(st, c, r);
+	else if (strcmp(p, "/ws") == 0)
+		sim_ws_control(st, c, r);
 	else
 		ctl_err(r, 404, "unknown /__sim/ endpoint");
 }

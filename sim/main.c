@@ -122,6 +122,7 @@ int main(int argc, char **argv)
 	st->cfg.reject_status = 200;
 	st->ws_tick_ms = 1000;
 	st->ws_ping_ms = 10000;
+	st->ws_layout = 26;
 	if (parse_args(argc, argv, &st->cfg) != 0)
 		return 2;
 	char err[160];

@@ -152,6 +152,10 @@ typedef struct sim_ws {
 	int nsubs;
 	char **out;
 	int nout, capout;
+	int drop_gen; /* st->ws_drop_gen when the session started */
+	char *pend;   /* batched notice records ('^'-joined), see ws_batch */
+	int npend;
+	char pend_tr[16];
 } sim_ws;
 
 typedef struct sim_approval {
@@ -215,6 +219,12 @@ typedef struct sim_state {
 	sim_approval *approvals;
 	int napprovals, capapprovals;
 	int ws_tick_ms, ws_ping_ms; /* H0STCNT0 frame and PINGPONG intervals */
+	/* WebSocket test knobs (POST /__sim/ws, ws_ctl.c) */
+	int ws_drop_gen; /* bumped by {"drop":true}: every live session is cut */
+	int ws_batch;    /* 1: a session's notices go out together, one frame per poll */
+	int ws_layout;   /* notice record fields: 26 (current), 23 (older), 27..40 unknown */
+	int64_t c_ws_sessions, c_ws_refused, c_ws_client_pings, c_ws_pingpong_echoes;
+	int64_t c_ws_notice_frames;
 } sim_state;
 
 /* ---- market.c ---- */
@@ -273,6 +283,7 @@ int sim_ws_accept(sim_state *st, struct MHD_Connection *conn);
 void sim_ws_notice(sim_state *st, const sim_order *o, int cntg, int64_t qty, int64_t price,
                    int hhmmss);
 void sim_ws_free(sim_state *st);
+json_t *sim_ws_counters(const sim_state *st);
 
 /* ---- util ---- */
 /* Strings that KIS sends: numbers as strings. */
@@ -362,5 +373,8 @@ void sim_control(sim_state *st, sim_call *c, sim_reply *r);
 
 /* server.c */
 int sim_server_run(sim_state *st);
+
+/* POST|GET /__sim/ws (ws_ctl.c): drop sessions, batch notices, pick the layout. */
+void sim_ws_control(sim_state *st, sim_call *c, sim_reply *r);
 
 #endif

@@ -166,6 +166,7 @@ static void ws_handle(sim_state *st, sim_ws *w, const char *text, size_t n)
 	const char *key = json_string_value(json_object_get(in, "tr_key"));
 	const char *htr = json_string_value(json_object_get(h, "tr_id"));
 	if (htr && strcmp(htr, "PINGPONG") == 0) {
+		st->c_ws_pingpong_echoes++;
 		json_decref(m); /* python-kis and mojito echo PINGPONG as text */
 		return;
 	}
@@ -193,6 +194,7 @@ static void ws_handle(sim_state *st, sim_ws *w, const char *text, size_t n)
 			if (st->ws[i] != w && strcmp(st->ws[i]->appkey, appkey) == 0) {
 				outbox_push(w, control(id, key, enc, "1", "OPSP8996",
 				                       "ALREADY IN USE appkey", NULL));
+				st->c_ws_refused++;
 				json_decref(m);
 				return;
 			}
@@ -317,12 +319,28 @@ static char *encrypt_b64(const sim_ws *w, const char *plain)
 	return out;
 }
 
+/* Queues one encrypted notice frame of n records (plain, '^'-joined). */
+static void push_notice(sim_state *st, sim_ws *w, const char *tr, int n, const char *plain)
+{
+	char *enc = encrypt_b64(w, plain);
+	if (!enc)
+		return;
+	char *frame = malloc(strlen(enc) + 32);
+	if (frame)
+		sprintf(frame, "1|%s|%03d|%s", tr, n, enc);
+	free(enc);
+	st->c_ws_notice_frames++;
+	outbox_push(w, frame);
+}
+
 void sim_ws_notice(sim_state *st, const sim_order *o, int cntg, int64_t qty, int64_t price,
                    int hhmmss)
 {
 	const char *tr = st->cfg.env == SIM_REAL ? "H0STCNI0" : "H0STCNI9";
 	const sim_account *a = &st->accts[o->acct];
 	sim_stock *s = sim_stock_find(st, o->code);
+	const char *name = s ? s->name : "";
+	int layout = st->ws_layout ? st->ws_layout : 26;
 	for (int i = 0; i < st->nws; i++) {
 		sim_ws *w = st->ws[i];
 		if (strcmp(w->appkey, o->appkey) != 0)
@@ -330,25 +348,40 @@ void sim_ws_notice(sim_state *st, const sim_order *o, int cntg, int64_t qty, int
 		for (int k = 0; k < w->nsubs; k++) {
 			if (strcmp(w->subs[k].tr_id, tr) != 0)
 				continue;
-			char rec[768], orgn[16] = "";
+			char rec[1024], orgn[16] = "";
 			if (o->orgn_odno)
 				snprintf(orgn, sizeof(orgn), "%010lld", (long long)o->orgn_odno);
-			snprintf(
+			/* fields 0..17, the same in every layout */
+			int len = snprintf(
 			    rec, sizeof(rec),
 			    "%s^%s%s^%010lld^%s^%s^%d^%s^0^%s^%lld^%lld^%06d^0^%d^%s^06010^%lld^"
-			    "모의투자^0^1^Y^^10^^%s^%lld",
+			    "모의투자",
 			    w->subs[k].tr_key, a->cano, a->prdt, (long long)o->odno, orgn,
 			    o->side == 2 ? "02" : "01", o->kind, o->dvsn, o->code, (long long)qty,
 			    (long long)price, hhmmss, cntg, cntg == 1 ? "1" : "2",
-			    (long long)o->qty, s ? s->name : "", (long long)o->price);
-			char *enc = encrypt_b64(w, rec);
-			if (!enc)
+			    (long long)o->qty);
+			if (layout ==
+			    23) /* CNTG_ISNM, CRDT_CLS, CRDT_LOAN_DATE, CNTG_ISNM40, ODER_PRC */
+				len += snprintf(rec + len, sizeof(rec) - (size_t)len,
+				                "^%s^10^^%s^%lld", name, name, (long long)o->price);
+			else
+				len += snprintf(rec + len, sizeof(rec) - (size_t)len,
+				                "^0^1^Y^^10^^%s^%lld", name, (long long)o->price);
+			for (int x = 26; layout > 26 && x < layout && len < (int)sizeof(rec) - 2;
+			     x++)
+				len += snprintf(rec + len, sizeof(rec) - (size_t)len, "^X");
+			if (!st->ws_batch) {
+				push_notice(st, w, tr, 1, rec);
 				continue;
-			char *frame = malloc(strlen(enc) + 32);
-			if (frame)
-				sprintf(frame, "1|%s|001|%s", tr, enc);
-			free(enc);
-			outbox_push(w, frame);
+			}
+			size_t have = w->pend ? strlen(w->pend) : 0;
+			char *p = realloc(w->pend, have + strlen(rec) + 2);
+			if (!p)
+				continue;
+			w->pend = p;
+			sprintf(p + have, "%s%s", have ? "^" : "", rec);
+			w->npend++;
+			snprintf(w->pend_tr, sizeof(w->pend_tr), "%s", tr);
 		}
 	}
 }
@@ -382,7 +415,9 @@ static void ws_upgraded(void *cls, struct MHD_Connection *conn, void *req_cls, c
 	if (st->nws < (int)(sizeof(st->ws) / sizeof(st->ws[0]))) {
 		random_chars(st, w->aes_key, 32);
 		random_chars(st, w->aes_iv, 16);
+		w->drop_gen = st->ws_drop_gen;
 		st->ws[st->nws++] = w;
+		st->c_ws_sessions++;
 		registered = 1;
 	}
 	pthread_mutex_unlock(&st->mu);
@@ -430,9 +465,12 @@ static void ws_upgraded(void *cls, struct MHD_Connection *conn, void *req_cls, c
 				closing = 1;
 				break;
 			}
-			if (op == 0x9)
+			if (op == 0x9) {
+				pthread_mutex_lock(&st->mu);
+				st->c_ws_client_pings++; /* KIS drops such clients */
+				pthread_mutex_unlock(&st->mu);
 				send_frame(sock, 0xA, (const char *)pl, (size_t)len);
-			else if (op == 0x1 || op == 0x2) {
+			} else if (op == 0x1 || op == 0x2) {
 				pthread_mutex_lock(&st->mu);
 				ws_handle(st, w, (const char *)pl, (size_t)len);
 				pthread_mutex_unlock(&st->mu);
@@ -449,6 +487,16 @@ static void ws_upgraded(void *cls, struct MHD_Connection *conn, void *req_cls, c
 		/* Timers: price frames and PINGPONG. */
 		int64_t now = mono_ms();
 		pthread_mutex_lock(&st->mu);
+		if (w->drop_gen != st->ws_drop_gen) {
+			pthread_mutex_unlock(&st->mu);
+			break; /* /__sim/ws {"drop":true}: cut without a close frame */
+		}
+		if (w->npend) {
+			push_notice(st, w, w->pend_tr, w->npend, w->pend);
+			free(w->pend);
+			w->pend = NULL;
+			w->npend = 0;
+		}
 		if (now >= next_tick) {
 			int64_t sim_now = kclock_now_ms(&st->clock);
 			sim_match_all(st, sim_now);
@@ -511,6 +559,7 @@ done:
 		for (int i = 0; i < w->nout; i++)
 			free(w->out[i]);
 		free(w->out);
+		free(w->pend);
 	}
 	free(w);
 	free(in);
