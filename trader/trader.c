@@ -53,6 +53,7 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 	t->clock = clock;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_mutex_init(&t->recon_mu, NULL);
+	pthread_mutex_init(&t->rt_mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -91,6 +92,7 @@ void trader_stop(trader *t)
 {
 	if (!t)
 		return;
+	trader_realtime_stop(t); /* its callbacks use the reconciler */
 	pthread_mutex_lock(&t->mu);
 	int was = t->running;
 	t->stop = 1;
@@ -112,6 +114,8 @@ void trader_free(trader *t)
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
 	pthread_mutex_destroy(&t->recon_mu);
+	pthread_mutex_destroy(&t->rt_mu);
+	free(t->rt_orders);
 	free(t);
 }
 

@@ -153,4 +153,38 @@ json_t *trader_calendar(trader *t, int from_ymd, int to_ymd);
 /* KST date today on the trader's clock. */
 int trader_today(trader *t);
 
+/* ---- real-time fills (trader_realtime.c) ---- */
+
+typedef struct trader_realtime_config {
+	const char *ws_url; /* ws://host:port[/path] */
+	const char *hts_id; /* tr_key of the notice subscription */
+	int real;
+	int backoff_min_ms, backoff_max_ms; /* 0: kis_ws defaults */
+} trader_realtime_config;
+
+/* Starts the KIS WebSocket session whose execution notices go into the
+ * ledger: fills by cumulative quantity per order (so a fill the reconciler
+ * also reads is counted once), other notices (rejections, cancels, IOC/FOK
+ * remainders, unknown orders) wake the reconciler. After every
+ * (re)connection one reconciliation runs; while the session is healthy the
+ * reconciler's session interval stretches (RT_SLOW_FACTOR). The session
+ * connects only during trading hours (KST, KRX calendar). 0 or -1 + err. */
+int trader_realtime_start(trader *t, const trader_realtime_config *cfg, char *err, size_t errlen);
+/* Stops the session (also done by trader_stop). Idempotent. */
+void trader_realtime_stop(trader *t);
+/* KIS_WS_OFF when not started; reason as kis_ws_state_get. */
+kis_ws_state trader_realtime_state(trader *t, char *reason, size_t cap);
+/* The session's notice handler, public so tests and benchmarks can feed
+ * notices without a socket. Runs in the calling thread. */
+void trader_realtime_notice(trader *t, const kis_notice *n);
+
+typedef struct trader_rt_stats {
+	uint64_t notices;          /* records received */
+	uint64_t fills;            /* fill notices that added to the ledger */
+	uint64_t fills_known;      /* fill notices the ledger already held (reconciler first) */
+	uint64_t unmatched;        /* notices of orders the ledger does not know (yet) */
+	uint64_t reconnect_passes; /* reconciliations asked for after a (re)connection */
+} trader_rt_stats;
+void trader_rt_stats_get(trader *t, trader_rt_stats *out);
+
 #endif

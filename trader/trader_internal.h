@@ -26,7 +26,21 @@ struct trader {
 	int first_pass_done;
 	int after_close_ymd; /* date whose after-close pass ran */
 	int holidays_ymd;    /* date the holiday refresh last ran */
+
+	/* Real-time notices (trader_realtime.c). */
+	kis_ws *ws;
+	int rt_healthy;             /* atomic: the session is subscribed and notices decode */
+	pthread_mutex_t rt_mu;      /* guards the fields below */
+	struct rt_order *rt_orders; /* per-order cumulative fill seen on the socket */
+	size_t rt_n, rt_cap;
+	int rt_ymd; /* the day rt_orders belongs to */
+	trader_rt_stats rt_stats;
 };
+
+/* While the WebSocket is healthy the reconciler's session interval is
+ * this many times longer: the socket brings fills within a second, the
+ * poller only catches what it missed. */
+#define RT_SLOW_FACTOR 10
 
 int64_t trader_now(trader *t);
 /* Refresh one order from KIS (its date, its ODNO). 0 or -1. */

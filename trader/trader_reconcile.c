@@ -448,8 +448,12 @@ static int next_interval_s(trader *t)
 	free(v);
 	int session = store_is_trading_day(t->db, today) == 1 && hms >= SESSION_START_HHMMSS &&
 	              hms < AFTER_CLOSE_HHMMSS;
-	if (session || open)
+	if (open)
 		return t->cfg.reconcile_interval_s;
+	if (session)
+		return __atomic_load_n(&t->rt_healthy, __ATOMIC_RELAXED)
+		           ? t->cfg.reconcile_interval_s * RT_SLOW_FACTOR
+		           : t->cfg.reconcile_interval_s;
 	if (hms >= AFTER_CLOSE_HHMMSS && t->after_close_ymd != today) {
 		t->after_close_ymd = today;
 		return 0;
