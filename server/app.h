@@ -20,8 +20,9 @@ typedef struct gw_app {
 	struct store *db;
 	struct trader *trader;
 	struct quote_cache *quotes;
-	pid_t sim_pid;      /* embedded kis-sim, 0 when none */
-	int64_t started_ms; /* real time */
+	pid_t sim_pid;          /* embedded kis-sim, 0 when none */
+	int64_t started_ms;     /* real time */
+	char realtime_off[200]; /* why real-time notices could not start, "" when they did */
 } gw_app;
 
 /* Handlers are declared with GW_ENDPOINT (input.h) beside their code, one

@@ -31,7 +31,12 @@ static const setting table[] = {
      "must be yes for KIS_ENV=real (real money)"},
     {"KIS_BASE_URL", SET_STR, S(base_url), NULL, 0, 0, NULL,
      "KIS REST base URL override; default: the environment's official host"},
-    {"KIS_HTS_ID", SET_STR, S(hts_id), NULL, 0, 0, NULL, "HTS user id (execution notices)"},
+    {"KIS_HTS_ID", SET_STR, S(hts_id), NULL, 0, 0, NULL,
+     "HTS user id: turns on real-time execution notices over the KIS WebSocket; without it "
+     "fills come from polling alone"},
+    {"KIS_WS_URL", SET_STR, S(ws_url), NULL, 0, 0, NULL,
+     "KIS WebSocket URL override (ws://); default: the environment's official host, or "
+     "the KIS_BASE_URL host:port when that is plain http:// (a simulator)"},
     {"KIS_OLD_TR_IDS", SET_INT, S(old_tr_ids), "0", 0, 1, NULL,
      "1: use the pre-2025 order and order-history tr_ids"},
     {"KIS_TLS_VERIFY", SET_INT, S(tls_verify), "1", 0, 1, NULL, "0 disables TLS verification"},
@@ -349,6 +354,23 @@ static int check(gw_settings *s, char *err, size_t errlen)
 	    strncmp(s->base_url, "https://", 8)) {
 		snprintf(err, errlen, "invalid KIS_BASE_URL: must start with http:// or https://");
 		return -1;
+	}
+	if (s->ws_url && strncmp(s->ws_url, "ws://", 5)) {
+		snprintf(err, errlen,
+		         "invalid KIS_WS_URL: must start with ws:// (KIS's WebSocket is plain ws)");
+		return -1;
+	}
+	if (s->hts_id) {
+		size_t n = strlen(s->hts_id);
+		int ok = n <= 20;
+		for (size_t i = 0; ok && i < n; i++)
+			ok = isalnum((unsigned char)s->hts_id[i]) || s->hts_id[i] == '_' ||
+			     s->hts_id[i] == '-' || s->hts_id[i] == '.';
+		if (!ok) {
+			snprintf(err, errlen,
+			         "invalid KIS_HTS_ID: at most 20 letters, digits, '_', '-' or '.'");
+			return -1;
+		}
 	}
 	if (!s->base_url && !s->use_sim)
 		s->base_url = strdup(s->real ? "https://openapi.koreainvestment.com:9443"

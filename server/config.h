@@ -11,7 +11,7 @@
 
 typedef struct gw_settings {
 	/* KIS account */
-	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id;
+	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id, *ws_url;
 	int64_t old_tr_ids, tls_verify, rate_per_sec, queue_wait_ms;
 	int64_t kis_timeout_ms, kis_connect_timeout_ms, token_margin_s, token_wait_ms;
 	int64_t token_min_interval_s;

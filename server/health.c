@@ -4,6 +4,7 @@
 #include "input.h"
 #include "simproc.h"
 #include "store.h"
+#include "trader.h"
 
 /* Monitors poll /healthz hard; the database is asked at most every
  * PING_EVERY_MS, and every failure is re-checked at once. */
@@ -19,6 +20,27 @@ static int db_healthy(gw_app *app)
 		return 0;
 	last_ok_ms = now;
 	return 1;
+}
+
+/* "realtime": the WebSocket execution notices — off (and why), connecting,
+ * connected, or polling (and why: the reconciler carries the ledger). */
+static json_t *realtime_json(gw_app *app)
+{
+	if (!app->cfg->hts_id)
+		return json_pack("{s:s,s:s}", "state", "off", "reason",
+		                 "KIS_HTS_ID is not set: no real-time execution notices; fills "
+		                 "come from polling");
+	char why[256];
+	kis_ws_state st = trader_realtime_state(app->trader, why, sizeof(why));
+	if (st == KIS_WS_OFF && app->realtime_off[0])
+		snprintf(why, sizeof(why), "%s", app->realtime_off);
+	trader_rt_stats rs;
+	trader_rt_stats_get(app->trader, &rs);
+	json_t *rt = json_pack("{s:s,s:I,s:I}", "state", kis_ws_state_name(st), "notices",
+	                       (json_int_t)rs.notices, "fills", (json_int_t)rs.fills);
+	if (why[0])
+		json_object_set_new(rt, "reason", json_string(why));
+	return rt;
 }
 
 GW_ENDPOINT(healthz_get, gw_no_input)
@@ -40,6 +62,7 @@ GW_ENDPOINT(healthz_get, gw_no_input)
 		json_object_set_new(kis, "sim_running", json_boolean(sim_ok));
 	const char *status = db_ok && sim_ok ? "ok" : "degraded";
 	gw_reply(resp, db_ok ? 200 : 503,
-	         json_pack("{s:s,s:s,s:o,s:s}", "status", status, "version", KISGW_VERSION, "kis",
-	                   kis, "db", db_ok ? "ok" : "unavailable"));
+	         json_pack("{s:s,s:s,s:o,s:s,s:o}", "status", status, "version", KISGW_VERSION,
+	                   "kis", kis, "db", db_ok ? "ok" : "unavailable", "realtime",
+	                   realtime_json(app)));
 }

@@ -26,6 +26,23 @@ static int64_t clock_now(void *ctx)
 	return kclock_now_ms(ctx);
 }
 
+/* The KIS WebSocket to connect to: KIS_WS_URL; else the host of a plain
+ * http:// upstream (kis-sim serves the WebSocket on its REST port); else the
+ * environment's official host (KIS_API.md §1). */
+static void realtime_url(const gw_settings *cfg, const char *rest_url, char *out, size_t cap)
+{
+	if (cfg->ws_url) {
+		snprintf(out, cap, "%s", cfg->ws_url);
+	} else if (rest_url && !strncmp(rest_url, "http://", 7)) {
+		const char *host = rest_url + 7;
+		size_t n = strcspn(host, "/");
+		snprintf(out, cap, "ws://%.*s/tryitout", (int)n, host);
+	} else {
+		snprintf(out, cap, "ws://ops.koreainvestment.com:%s",
+		         cfg->real ? "21000" : "31000");
+	}
+}
+
 static void usage(void)
 {
 	printf("usage: kisgw [--config FILE] [--check-config] [--version] [--help]\n\n"
@@ -159,6 +176,21 @@ int main(int argc, char **argv)
 			fprintf(stderr, "kisgw: cannot start the order ledger: %s\n",
 			        app.trader ? "thread creation failed" : err);
 			goto out;
+		}
+	}
+
+	/* Real-time execution notices over the KIS WebSocket (needs the HTS
+	 * ID); without them, or while they are down, the reconciler polls. */
+	if (cfg.hts_id) {
+		char ws_url[192];
+		realtime_url(&cfg, url, ws_url, sizeof(ws_url));
+		trader_realtime_config rtc = {
+		    .ws_url = ws_url, .hts_id = cfg.hts_id, .real = cfg.real};
+		char why[160];
+		if (trader_realtime_start(app.trader, &rtc, why, sizeof(why))) {
+			snprintf(app.realtime_off, sizeof(app.realtime_off),
+			         "real-time notices could not start: %s", why);
+			gw_log(GW_LOG_WARN, app.realtime_off, NULL);
 		}
 	}
 

@@ -13,20 +13,11 @@
 
 #include "config.h"
 
-static const char *vars[] = {"KIS_APP_KEY",
-                             "KIS_APP_SECRET",
-                             "KIS_APP_SECRET_FILE",
-                             "KIS_ACCOUNT",
-                             "KIS_ENV",
-                             "KISGW_ALLOW_REAL",
-                             "KIS_BASE_URL",
-                             "KISGW_LISTEN",
-                             "KISGW_API_TOKEN",
-                             "KISGW_QUOTE_CACHE_MS",
-                             "KISGW_LOG_LEVEL",
-                             "KISGW_RATE_LIMIT",
-                             "KISGW_API_TOKEN_FILE",
-                             NULL};
+static const char *vars[] = {
+    "KIS_APP_KEY",     "KIS_APP_SECRET",   "KIS_APP_SECRET_FILE",  "KIS_ACCOUNT",
+    "KIS_ENV",         "KISGW_ALLOW_REAL", "KIS_BASE_URL",         "KIS_WS_URL",
+    "KIS_HTS_ID",      "KISGW_LISTEN",     "KISGW_API_TOKEN",      "KISGW_QUOTE_CACHE_MS",
+    "KISGW_LOG_LEVEL", "KISGW_RATE_LIMIT", "KISGW_API_TOKEN_FILE", NULL};
 
 static int clean(void **state)
 {
@@ -114,6 +105,25 @@ static void test_bad_values(void **state)
 	expect_error("KIS_APP_SECRET", "tooshort", "invalid KIS_APP_SECRET: must be 180");
 	creds();
 	expect_error("KIS_BASE_URL", "ftp://x", "invalid KIS_BASE_URL");
+	creds();
+	expect_error("KIS_WS_URL", "wss://ops.koreainvestment.com:21000", "invalid KIS_WS_URL");
+	creds();
+	expect_error("KIS_HTS_ID", "has space", "invalid KIS_HTS_ID");
+	creds();
+	expect_error("KIS_HTS_ID", "abcdefghijklmnopqrstuvwxyz", "invalid KIS_HTS_ID");
+	creds();
+	setenv("KIS_HTS_ID", "my_hts.id-1", 1);
+	setenv("KIS_WS_URL", "ws://127.0.0.1:31000", 1);
+	{
+		gw_settings ok;
+		char e[256];
+		assert_int_equal(gw_settings_load(&ok, NULL, e, sizeof(e)), 0);
+		assert_string_equal(ok.hts_id, "my_hts.id-1");
+		assert_string_equal(ok.ws_url, "ws://127.0.0.1:31000");
+		gw_settings_free(&ok);
+	}
+	unsetenv("KIS_HTS_ID");
+	unsetenv("KIS_WS_URL");
 	creds();
 	unsetenv("KIS_ACCOUNT");
 	gw_settings s;
