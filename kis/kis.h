@@ -14,6 +14,7 @@
 #ifndef KIS_H
 #define KIS_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -367,5 +368,36 @@ typedef struct kis_ws_stats {
 	uint64_t connects, disconnects, frames, notices, pingpongs, decode_errors;
 } kis_ws_stats;
 void kis_ws_stats_get(kis_ws *w, kis_ws_stats *out);
+
+/* ---- KIS's own protocol, relayed (the passthrough) ---- */
+
+typedef struct kis_raw_req {
+	const char *method;  /* "GET" or "POST" */
+	const char *path;    /* "/uapi/..." */
+	const char *query;   /* percent-encoded as received, without '?'; NULL: none */
+	const char *body;    /* POST: the JSON as received */
+	const char *tr_id;   /* required */
+	const char *tr_cont; /* NULL: header not sent */
+	int order; /* 1: may place or change an order (never re-sent but after EGW00201) */
+} kis_raw_req;
+
+typedef struct kis_raw_reply {
+	int http_status; /* KIS's HTTP status; 0 when KIS did not answer */
+	json_t *body;    /* KIS's JSON object, or NULL */
+	char tr_cont[4]; /* response tr_cont header */
+} kis_raw_reply;
+
+/* One KIS call made on kisgw's own credentials and token, through the
+ * shared limiter (orders class for order = 1) and the read retries, for a
+ * caller that relays KIS's answer: KIS_OK, or the failure's kis_status
+ * with out->body holding KIS's own reply when there was one (a business
+ * refusal, EGW00201 after the retries, ...). Refuses (KIS_E_INTERNAL, no
+ * call) a path outside /uapi/, a method other than GET/POST, or a tr_id or
+ * query with characters KIS never uses. */
+int kis_raw_call(kis_client *c, const kis_raw_req *req, kis_raw_reply *out, kis_error *err);
+/* POST /uapi/hashkey for body (appkey/appsecret headers, no token), through
+ * the limiter: KIS counts it against the rate. */
+int kis_hashkey(kis_client *c, const char *body, kis_raw_reply *out, kis_error *err);
+void kis_raw_reply_free(kis_raw_reply *r);
 
 #endif

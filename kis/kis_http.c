@@ -234,6 +234,9 @@ int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis
 		hd = add_header(hd, &oom, "custtype", "P");
 		if (req->tr_cont)
 			hd = add_header(hd, &oom, "tr_cont", req->tr_cont);
+	} else if (req->app_headers) {
+		hd = add_header(hd, &oom, "appkey", c->app_key);
+		hd = add_header(hd, &oom, "appsecret", c->app_secret);
 	}
 	hd = add_header(hd, &oom, "Expect", NULL); /* no 100-continue round trip */
 	if (oom) {
@@ -407,10 +410,29 @@ static int finish(kis_client *c, kis_error *err, int st)
 	return st;
 }
 
+/* A terminal failure's reply: kept for the caller when asked, else dropped. */
+static void reply_keep(json_t **reply, json_t *j)
+{
+	if (reply && j) {
+		json_decref(*reply);
+		*reply = j;
+	} else {
+		json_decref(j);
+	}
+}
+
 int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
                 kis_error *err)
 {
+	return kis_call_do_keep(c, call, json, resp_tr_cont, NULL, err);
+}
+
+int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
+                     json_t **reply, kis_error *err)
+{
 	*json = NULL;
+	if (reply)
+		*reply = NULL;
 	if (resp_tr_cont)
 		resp_tr_cont[0] = '\0';
 	const int is_order = call->kind == KIS_ORDER;
@@ -473,47 +495,50 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 				resp_tr_cont[0] = '\0'; /* nothing more to page */
 			return KIS_OK;
 		case KIS_CL_TOKEN:
-			json_decref(j);
 			kis_token_drop(c, token);
 			if (token_retry) {
+				reply_keep(reply, j);
 				memset(token, 0, sizeof token);
 				err->sent = 0; /* refused at the KIS gateway, not processed */
 				return finish(c, err, KIS_E_TOKEN);
 			}
+			json_decref(j);
 			token_retry = 1;
 			continue;
 		case KIS_CL_RATE:
-			json_decref(j);
 			kis_stats_add(c, &c->stats.rate_limited, 1);
 			err->sent = 0; /* EGW00201: KIS did not process it */
 			if (retries >= (max_retries > 0 ? max_retries : 1) ||
 			    (max_retries == 0 && !is_order)) {
+				reply_keep(reply, j);
 				memset(token, 0, sizeof token);
 				err->retry_after_s = 1;
 				return finish(c, err, KIS_E_RATE_LIMIT);
 			}
+			json_decref(j);
 			sleep_ms(backoff_ms(c, cl, retries));
 			retries++;
 			kis_stats_add(c, &c->stats.retries, 1);
 			continue;
 		case KIS_CL_TRANSIENT:
-			json_decref(j);
 			if (!is_order && retries < max_retries) {
+				json_decref(j);
 				sleep_ms(backoff_ms(c, cl, retries));
 				retries++;
 				kis_stats_add(c, &c->stats.retries, 1);
 				continue;
 			}
+			reply_keep(reply, j);
 			memset(token, 0, sizeof token);
 			return finish(c, err, KIS_E_TRANSIENT);
 		case KIS_CL_CONFIG:
 			/* credentials/account refused at the gateway: not processed */
-			json_decref(j);
+			reply_keep(reply, j);
 			memset(token, 0, sizeof token);
 			err->sent = 0;
 			return finish(c, err, KIS_E_CONFIG);
 		default:
-			json_decref(j);
+			reply_keep(reply, j);
 			memset(token, 0, sizeof token);
 			return finish(c, err, kis_class_status(cl));
 		}

@@ -180,7 +180,8 @@ typedef struct kis_http_req {
 	const char *tr_id;   /* NULL: /oauth2 call, no KIS headers */
 	const char *tr_cont; /* NULL: header not sent */
 	const char *token;
-	int no_reuse; /* fresh connection: no silent re-send by libcurl */
+	int no_reuse;    /* fresh connection: no silent re-send by libcurl */
+	int app_headers; /* appkey/appsecret without a tr_id (/uapi/hashkey) */
 } kis_http_req;
 int kis_http_do(kis_client *c, const kis_http_req *req, kis_http_resp *resp, kis_error *err);
 void kis_http_resp_free(kis_http_resp *r);
@@ -207,5 +208,10 @@ typedef struct kis_call {
 } kis_call;
 int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
                 kis_error *err);
+/* The same; a failed call that got a JSON reply from KIS also leaves it in
+ * *reply (caller decrefs; NULL when none), for callers that relay KIS's own
+ * answer (kis_raw_call). */
+int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
+                     json_t **reply, kis_error *err);
 
 #endif
