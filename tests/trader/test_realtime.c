@@ -25,6 +25,10 @@
 #define T0      "2026-11-24T10:00:00+09:00"
 #define WAIT_MS 15000
 
+/* One simulator for the group (it takes seconds to start on a loaded
+ * machine); each test gets a fresh account, ledger, client and trader. */
+static h_proc group_sim;
+
 typedef struct fx {
 	h_proc sim;
 	char *dir;
@@ -62,10 +66,14 @@ static void fx_trader(fx *f, int backfill)
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
-	const char *args[] = {"--clock", T0,        "--rate", "0", "--token-min-interval",
-	                      "0",       "--quiet", NULL};
-	if (h_start_sim(&f->sim, args))
-		return -1;
+	f->sim = group_sim;
+	/* the previous test's session must be gone: one session per app key */
+	for (int i = 0; i < 500 && h_sim_counter(f->sim.port, "ws.live") != 0; i++)
+		usleep(10000);
+	sim_post(f, "/__sim/reset", "{\"all\":true}");
+	sim_post(f, "/__sim/clock", "{\"set\":\"" T0 "\"}");
+	sim_post(f, "/__sim/ws", "{\"layout\":26,\"batch\":false}");
+	sim_post(f, "/__sim/session", "{\"partial_fill_qty\":0}");
 	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
 	f->dir = h_tmpdir();
 	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
@@ -105,7 +113,6 @@ static int teardown(void **state)
 	kis_client_free(f->kis);
 	store_close(f->db);
 	kclock_destroy(&f->clock);
-	h_stop(&f->sim, SIGTERM);
 	h_rmdir(f->dir);
 	free(f);
 	return 0;
@@ -351,6 +358,19 @@ static void test_no_connect_after_hours(void **state)
 	kclock_destroy(&late);
 }
 
+static int group_setup(void **state)
+{
+	const char *args[] = {"--clock", T0,        "--rate", "0", "--token-min-interval",
+	                      "0",       "--quiet", NULL};
+	return h_start_sim(&group_sim, args);
+}
+
+static int group_teardown(void **state)
+{
+	h_stop(&group_sim, SIGTERM);
+	return 0;
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -363,5 +383,5 @@ int main(void)
 	    T(test_unknown_layout_polls),
 	    T(test_no_connect_after_hours),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
