@@ -29,6 +29,16 @@ int store_ping(store *s);
 /* Highest migration version applied / known to this binary. */
 int store_schema_version(store *s);
 int store_schema_latest(void);
+/* Schema version recorded in a database file, without opening it as a store
+ * (no migration): 0 when the file is missing or empty, -1 when unreadable. */
+int store_file_schema_version(const char *path);
+/* Consistent online copy of the database file src into dest (kisgw backup):
+ * one read snapshot through SQLite's backup API, so a running kisgw keeps
+ * writing meanwhile. dest is written beside itself, mode 0600, checked
+ * (quick_check) and renamed into place; the copy uses a rollback journal, so
+ * it is one self-contained file. Pages copied in *pages. 0, or -1 with a
+ * reason in err. */
+int store_backup(const char *src, const char *dest, int *pages, char *err, size_t errlen);
 /* Longest time a write waits for the database lock before failing
  * (default 10 s; tests shorten it). */
 void store_set_write_wait(store *s, int ms);
