@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "cli.h"
+#include "demo.h"
 #include "log.h"
 #include "quotes.h"
 #include "server.h"
@@ -43,34 +45,12 @@ static void realtime_url(const gw_settings *cfg, const char *rest_url, char *out
 	}
 }
 
-static void usage(void)
-{
-	printf("usage: kisgw [--config FILE] [--check-config] [--version] [--help]\n\n"
-	       "A local REST gateway for the Korea Investment & Securities Open API.\n"
-	       "With no KIS credentials it starts the kis-sim simulator and uses it.\n\n");
-	gw_settings_usage();
-}
-
 int main(int argc, char **argv)
 {
-	const char *config_file = getenv("KISGW_CONFIG");
-	int check_only = 0;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc) {
-			config_file = argv[++i];
-		} else if (!strcmp(argv[i], "--check-config")) {
-			check_only = 1;
-		} else if (!strcmp(argv[i], "--version")) {
-			printf("kisgw %s\n", KISGW_VERSION);
-			return 0;
-		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage();
-			return 0;
-		} else {
-			fprintf(stderr, "kisgw: unknown argument %s (try --help)\n", argv[i]);
-			return 2;
-		}
-	}
+	gw_cli cli;
+	int done = gw_cli_parse(&cli, argc, argv);
+	if (done >= 0)
+		return done;
 
 	/* A thread per connection would otherwise get a malloc arena each
 	 * (64 MB reserved, pages touched); two per core keep lock waits rare. */
@@ -79,8 +59,13 @@ int main(int argc, char **argv)
 
 	gw_settings cfg;
 	char err[512];
-	if (gw_settings_load(&cfg, config_file, err, sizeof(err))) {
+	if (gw_settings_load(&cfg, cli.config_file, err, sizeof(err))) {
 		fprintf(stderr, "kisgw: %s\n", err);
+		return 2;
+	}
+	if (cli.demo && gw_demo_apply(&cfg, real_ms(), err, sizeof(err))) {
+		fprintf(stderr, "kisgw: %s\n", err);
+		gw_settings_free(&cfg);
 		return 2;
 	}
 	gw_log_set_level(cfg.log_level);
@@ -92,12 +77,13 @@ int main(int argc, char **argv)
 		gw_settings_free(&cfg);
 		return 2;
 	}
-	if (check_only) {
-		printf("configuration ok\n");
+	if (cli.cmd != GW_CMD_SERVE) {
+		int crc = gw_cli_run(&cli, &cfg);
 		kclock_destroy(&clock);
 		gw_settings_free(&cfg);
-		return 0;
+		return crc;
 	}
+	gw_demo_notice(&cfg, &clock, cli.demo);
 
 	/* Signals are taken synchronously by this thread alone: block them
 	 * before any other thread exists so every thread inherits the mask. */

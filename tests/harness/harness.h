@@ -35,6 +35,13 @@ int h_stop(h_proc *p, int sig);
 /* 1 while the process runs. */
 int h_alive(pid_t pid);
 
+/* Run exe with args (NULL-terminated, without argv[0]) and exactly env (as
+ * h_spawn) to completion, at most timeout_s seconds (then SIGKILL). Its
+ * stdout and stderr are returned in *out and *err (malloc'd, NUL-terminated;
+ * either may be NULL to discard). The exit status, 128+signal, or -1. */
+int h_run(const char *exe, const char *const *args, const char *const *env, int timeout_s,
+          char **out, char **err);
+
 typedef struct h_resp {
 	long status;
 	char *body;
