@@ -3,7 +3,11 @@
 # missing ones, so a machine that has them is left alone.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
-      libsqlite3-dev libssl-dev libwebsockets-dev libcmocka-dev curl python3 python3-requests clang-format)
+      libsqlite3-dev libssl-dev libwebsockets-dev libcmocka-dev curl python3 python3-requests clang-format
+      jq)
+# examples/js needs Node >= 18 (Debian bookworm's is 18.19); a node already on
+# PATH, from wherever, is kept.
+command -v node >/dev/null || pkgs+=(nodejs)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk); fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,156 @@
+/* test_examples.c — the clients in examples/ (Python, JavaScript, curl + jq)
+ * run unchanged against kisgw + kis-sim with an API token: each finishes
+ * with 0, prints what it promises, and its order is in the ledger, filled. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
+#define CLOCK "2026-11-24T10:00:00+09:00"
+#define TOKEN "examples-api-token-0123456789"
+
+typedef struct env {
+	h_proc sim, gw;
+	char *dir;
+	char url[64];
+} testenv;
+
+static testenv E;
+
+static int up(void **state)
+{
+	E.dir = h_tmpdir();
+	const char *sargs[] = {"--clock", CLOCK, "--rate", "0", NULL};
+	if (h_start_sim(&E.sim, sargs))
+		return -1;
+	const char *genv[] = {"KISGW_CLOCK=" CLOCK, "KISGW_RATE_LIMIT=1000",
+	                      "KISGW_BACKFILL_DAYS=0", "KISGW_API_TOKEN=" TOKEN, NULL};
+	if (h_start_gw(&E.gw, E.sim.port, E.dir, genv))
+		return -1;
+	snprintf(E.url, sizeof(E.url), "KISGW_URL=http://127.0.0.1:%d", E.gw.port);
+	return 0;
+}
+
+static int down(void **state)
+{
+	h_stop(&E.gw, SIGTERM);
+	h_stop(&E.sim, SIGTERM);
+	h_rmdir(E.dir);
+	return 0;
+}
+
+static void want(const char *hay, const char *needle)
+{
+	if (!hay || !strstr(hay, needle))
+		fail_msg("wanted '%s' in:\n%s", needle, hay ? hay : "(null)");
+}
+
+/* Runs an example (through /usr/bin/env, so the interpreter comes from
+ * PATH) with the gateway's URL and token and the order key; its stdout. */
+static char *run_example(const char *interp, const char *file, const char *key)
+{
+	char path[1024], keyenv[128];
+	snprintf(path, sizeof(path), "%s/examples/%s", KISGW_SOURCE_DIR, file);
+	snprintf(keyenv, sizeof(keyenv), "KISGW_EXAMPLE_ORDER_KEY=%s", key);
+	const char *args[] = {interp, path, NULL};
+	const char *env[] = {E.url, "KISGW_API_TOKEN=" TOKEN, keyenv, "HOME=/tmp", NULL};
+	char *out = NULL, *err = NULL;
+	int rc = h_run("/usr/bin/env", args, env, 120, &out, &err);
+	if (rc != 0)
+		fail_msg("%s exited %d\nstdout:\n%s\nstderr:\n%s", file, rc, out ? out : "",
+		         err ? err : "");
+	free(err);
+	return out;
+}
+
+/* The example's order, found by its client_order_id in the ledger: filled. */
+static void order_filled(const char *key)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/orders?limit=100");
+	const char *hdr[] = {"Authorization: Bearer " TOKEN, NULL};
+	h_resp r;
+	assert_int_equal(h_http(&r, "GET", E.gw.port, path, NULL, hdr), 0);
+	assert_int_equal(r.status, 200);
+	json_t *orders = json_object_get(r.json, "orders");
+	size_t i;
+	json_t *o;
+	int found = 0;
+	json_array_foreach(orders, i, o)
+	{
+		const char *k = json_string_value(json_object_get(o, "client_order_id"));
+		if (k && !strcmp(k, key)) {
+			found = 1;
+			assert_string_equal(json_string_value(json_object_get(o, "status")),
+			                    "filled");
+			assert_int_equal(json_integer_value(json_object_get(o, "filled_qty")), 1);
+		}
+	}
+	h_resp_free(&r);
+	if (!found)
+		fail_msg("no order %s in the ledger", key);
+}
+
+static void test_python(void **state)
+{
+	char *out = run_example("python3", "python/kisgw_client.py", "ex-py-1");
+	want(out, "kisgw " KISGW_VERSION ": ok, KIS virtual");
+	want(out, "005930 price ");
+	want(out, "daily bars: ");
+	want(out, "bad input is an error envelope: 400 ");
+	want(out, "field=code");
+	want(out, "after reconciling: filled, filled 1 at ");
+	want(out, "holding 005930 ");
+	free(out);
+	order_filled("ex-py-1");
+}
+
+static void test_javascript(void **state)
+{
+	char *out = run_example("node", "js/kisgw.mjs", "ex-js-1");
+	want(out, "kisgw " KISGW_VERSION ": ok, KIS virtual");
+	want(out, "005930 price ");
+	want(out, "bad input is an error envelope: 400 ");
+	want(out, "field=code");
+	want(out, "after reconciling: filled, filled 1 at ");
+	want(out, "holding 005930 ");
+	free(out);
+	order_filled("ex-js-1");
+}
+
+static void test_shell(void **state)
+{
+	char *out = run_example("bash", "shell/one-liners.sh", "ex-sh-1");
+	want(out, "health: ok, KIS virtual");
+	want(out, "price: 005930 ");
+	want(out, "000660\t");
+	want(out, "close 2026-11-2");
+	want(out, "max buy qty ");
+	want(out, "order: ");
+	want(out, "ex-sh-1\t005930\tbuy\t1\t");
+	want(out, "holding 005930 ");
+	want(out, "aged 005930 ");
+	want(out, "trading days: 2026-");
+	want(out, "error: ");
+	want(out, " field code");
+	free(out);
+	order_filled("ex-sh-1");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_python),
+	    cmocka_unit_test(test_javascript),
+	    cmocka_unit_test(test_shell),
+	};
+	return cmocka_run_group_tests(tests, up, down);
+}
