@@ -1,6 +1,8 @@
 /* test_examples.c — the clients in examples/ (Python, JavaScript, curl + jq)
  * run unchanged against kisgw + kis-sim with an API token: each finishes
- * with 0, prints what it promises, and its order is in the ledger, filled. */
+ * with 0, prints what it promises, and its order is in the ledger, filled.
+ * And the README's curl block: every line runs and answers 2xx JSON, and
+ * every route of the table has a line. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "routes.h"
 
 #define CLOCK "2026-11-24T10:00:00+09:00"
 #define TOKEN "examples-api-token-0123456789"
@@ -145,12 +148,128 @@ static void test_shell(void **state)
 	order_filled("ex-sh-1");
 }
 
+/* The README's curl examples, continuation lines joined. */
+static int readme_commands(char cmds[][1024], int max)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/README.md", KISGW_SOURCE_DIR);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[1024];
+	int n = 0, in = 0, cont = 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (strstr(line, "<!-- api-examples:begin -->"))
+			in = 1;
+		else if (strstr(line, "<!-- api-examples:end -->"))
+			in = 0;
+		if (!in || !strncmp(line, "```", 3) || !strncmp(line, "<!--", 4))
+			continue;
+		if (!cont) {
+			assert_true(n < max);
+			cmds[n++][0] = 0;
+		}
+		size_t len = strlen(line);
+		cont = len && line[len - 1] == '\\';
+		if (cont)
+			line[len - 1] = 0;
+		strncat(cmds[n - 1], line, 1023 - strlen(cmds[n - 1]));
+	}
+	fclose(f);
+	return n;
+}
+
+/* Method and path of one curl line: -X, else POST with -d, else GET. */
+static void method_path(const char *cmd, char *method, size_t mlen, char *path, size_t plen)
+{
+	const char *x = strstr(cmd, "-X ");
+	if (x)
+		snprintf(method, mlen, "%.*s", (int)strcspn(x + 3, " "), x + 3);
+	else
+		snprintf(method, mlen, "%s", strstr(cmd, " -d ") ? "POST" : "GET");
+	const char *p = strstr(cmd, "localhost:8080");
+	assert_non_null(p);
+	p += strlen("localhost:8080");
+	snprintf(path, plen, "%.*s", (int)strcspn(p, "?' "), p);
+}
+
+/* "/orders/{id}" matches "/orders/1": "{...}" is one segment. */
+static int pattern_matches(const char *pat, const char *path)
+{
+	while (*pat && *path) {
+		if (*pat == '{') {
+			pat += strcspn(pat, "}") + (pat[strcspn(pat, "}")] ? 1 : 0);
+			size_t seg = strcspn(path, "/");
+			if (!seg)
+				return 0;
+			path += seg;
+			continue;
+		}
+		if (*pat++ != *path++)
+			return 0;
+	}
+	return !*pat && !*path;
+}
+
+static void test_readme_curl(void **state)
+{
+	static char cmds[64][1024];
+	int n = readme_commands(cmds, 64);
+	assert_true(n >= (int)gw_nroutes);
+	/* Its own kisgw, with no API token, as after ./scripts/run.sh. */
+	char *dir = h_tmpdir();
+	h_proc sim, gw;
+	const char *sargs[] = {"--clock", CLOCK, "--rate", "0", NULL};
+	assert_int_equal(h_start_sim(&sim, sargs), 0); /* its own: one token a minute */
+	const char *genv[] = {"KISGW_CLOCK=" CLOCK, "KISGW_RATE_LIMIT=1000",
+	                      "KISGW_BACKFILL_DAYS=0", NULL};
+	assert_int_equal(h_start_gw(&gw, sim.port, dir, genv), 0);
+	char host[32];
+	snprintf(host, sizeof(host), "127.0.0.1:%d", gw.port);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(strncmp(cmds[i], "curl -s ", 8), 0);
+		/* curl -sf: a 4xx/5xx fails the line. */
+		char run[1200];
+		const char *at = strstr(cmds[i], "localhost:8080");
+		assert_non_null(at);
+		snprintf(run, sizeof(run), "curl -sf %.*s%s%s", (int)(at - cmds[i] - 8),
+		         cmds[i] + 8, host, at + strlen("localhost:8080"));
+		char *out = NULL, *err = NULL;
+		int rc =
+		    h_run("/bin/bash", (const char *[]){"-c", run, NULL}, NULL, 60, &out, &err);
+		json_error_t je;
+		json_t *j = out ? json_loads(out, 0, &je) : NULL;
+		if (rc != 0 || !j)
+			fail_msg("README line %d exited %d: %s\n%s%s", i + 1, rc, run,
+			         out ? out : "", err ? err : "");
+		json_decref(j);
+		free(out);
+		free(err);
+	}
+	for (unsigned r = 0; r < gw_nroutes; r++) {
+		int found = 0;
+		for (int i = 0; i < n && !found; i++) {
+			char m[16], p[256];
+			method_path(cmds[i], m, sizeof(m), p, sizeof(p));
+			found = !strcmp(m, gw_routes[r].method) &&
+			        pattern_matches(gw_routes[r].pattern, p);
+		}
+		if (!found)
+			fail_msg("the README has no curl example for %s %s", gw_routes[r].method,
+			         gw_routes[r].pattern);
+	}
+	assert_int_equal(h_stop(&gw, SIGTERM), 0);
+	h_stop(&sim, SIGTERM);
+	h_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_python),
 	    cmocka_unit_test(test_javascript),
 	    cmocka_unit_test(test_shell),
+	    cmocka_unit_test(test_readme_curl),
 	};
 	return cmocka_run_group_tests(tests, up, down);
 }
