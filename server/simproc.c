@@ -129,10 +129,12 @@ pid_t gw_sim_spawn(const gw_settings *cfg, char *base_url, size_t url_len, char 
 	free(extra);
 	close(fds[1]);
 
-	/* Wait for "listening on 127.0.0.1:PORT". */
+	/* Wait for "listening on 127.0.0.1:PORT". kis-sim first builds its
+	 * price history (about a second of CPU): 30 s leaves room for a loaded
+	 * machine or a sanitizer build, as the test harness does. */
 	char line[256];
 	size_t len = 0;
-	int64_t deadline = mono_ms() + 15000;
+	int64_t deadline = mono_ms() + 30000;
 	int port = -1;
 	while (port < 0 && mono_ms() < deadline && len < sizeof(line) - 1) {
 		struct pollfd p = {.fd = fds[0], .events = POLLIN};
