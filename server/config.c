@@ -180,6 +180,13 @@ static int set_value(gw_settings *s, const setting *t, const char *raw, char *er
 			return -1;
 		}
 	}
+	if (!*v && t->def && *t->def) {
+		/* "KISGW_LISTEN=" would leave a setting the rest relies on unset */
+		free(v);
+		snprintf(err, errlen, "invalid %s: empty; leave it out for the default %s", t->name,
+		         t->def);
+		return -1;
+	}
 	char **slot = str_at(s, t);
 	free(*slot);
 	*slot = *v ? v : (free(v), NULL);

@@ -99,6 +99,11 @@ static void test_bad_values(void **state)
 	expect_error("KISGW_LISTEN", "8080", "invalid KISGW_LISTEN");
 	expect_error("KISGW_LISTEN", "127.0.0.1:99999", "invalid KISGW_LISTEN");
 	expect_error("KISGW_LISTEN", "0.0.0.0:8080", "KISGW_API_TOKEN");
+	/* found by tests/fuzz (fuzz_config): an empty value of a setting with a
+	 * default left it NULL, and parse_listen dereferenced it */
+	expect_error("KISGW_LISTEN", "", "invalid KISGW_LISTEN: empty");
+	expect_error("KISGW_LISTEN", "  ", "invalid KISGW_LISTEN: empty");
+	expect_error("KISGW_DB", "", "invalid KISGW_DB: empty");
 	expect_error("KIS_APP_KEY", "short", "KIS_APP_SECRET go together");
 	expect_error("KIS_ACCOUNT", "12345678", "invalid KIS_ACCOUNT");
 	creds();
