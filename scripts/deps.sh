@@ -9,6 +9,8 @@ pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev li
 # PATH, from wherever, is kept.
 command -v node >/dev/null || pkgs+=(nodejs)
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk); fi
+# tests/fuzz/run.sh: clang and its libFuzzer runtime (bookworm: clang 14)
+if [ "${1:-}" = "--fuzz" ]; then pkgs+=(clang libclang-rt-14-dev); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
