@@ -150,21 +150,20 @@ int h_start_sim(h_proc *p, const char *const *args)
 	return h_spawn(p, h_bin("kis-sim"), all, NULL, getenv("KISGW_TEST_SIM_LOG"));
 }
 
-/* Fixed test credentials: any 36/180-char pair is accepted by kis-sim. */
-#define TEST_APP_KEY "PStestAppKey0123456789abcdefghijklmn"
-
+/* Fixed test credentials (harness.h): any 36/180-char pair is accepted by
+ * kis-sim. */
 int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env)
 {
 	static char secret[200];
 	memset(secret, 0, sizeof(secret));
 	strcpy(secret, "KIS_APP_SECRET=");
-	memset(secret + 15, 'S', 180);
+	memset(secret + 15, H_APP_SECRET_CH, 180);
 	char url[64], db[1024], log[1024];
 	snprintf(url, sizeof(url), "KIS_BASE_URL=http://127.0.0.1:%d", sim_port);
 	snprintf(db, sizeof(db), "KISGW_DB=%s/kisgw.db", dir);
 	snprintf(log, sizeof(log), "%s/kisgw.log", dir);
 	const char *all[64] = {
-	    "KIS_APP_KEY=" TEST_APP_KEY, secret, "KIS_ACCOUNT=50012345-01", url, db,
+	    "KIS_APP_KEY=" H_APP_KEY,  secret, "KIS_ACCOUNT=50012345-01", url, db,
 	    "KISGW_LISTEN=127.0.0.1:0"};
 	int n = 6;
 	for (; env && *env && n < 63; env++)

@@ -27,6 +27,10 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
             const char *log_path);
 /* kis-sim on 127.0.0.1:0 with extra args. */
 int h_start_sim(h_proc *p, const char *const *args);
+/* The fixed test credentials h_start_gw passes: this app key, and an app
+ * secret of 180 H_APP_SECRET_CH characters. */
+#define H_APP_KEY       "PStestAppKey0123456789abcdefghijklmn"
+#define H_APP_SECRET_CH 'S'
 /* kisgw on 127.0.0.1:0 talking to the simulator on sim_port with fixed
  * test credentials, database dir/kisgw.db, plus extra env. */
 int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env);
