@@ -216,3 +216,42 @@ int krx_open_hhmmss(int ymd)
 	int first = krx_next_trading_day((ymd / 10000 - 1) * 10000 + 1231);
 	return ymd == first ? 100000 : 90000;
 }
+
+static const struct {
+	const char *name;
+	int start, end;
+} windows[KRX_W__MAX] = {
+    [KRX_W_REGULAR] = {"krx_regular", 90000, KRX_CLOSE_HHMMSS},
+    [KRX_W_PRE_CLOSE] = {"krx_pre_market_close", 83000, 84000},
+    [KRX_W_AFTER_CLOSE] = {"krx_after_market_close", 154000, 160000},
+    [KRX_W_AFTER_SINGLE] = {"krx_after_hours_single", 160000, 180000},
+    [NXT_W_PRE] = {"nxt_pre_market", 80000, 85000},
+    [NXT_W_MAIN] = {"nxt_main_market", 90000, 152000},
+    [NXT_W_AFTER] = {"nxt_after_market", 153000, 200000},
+};
+
+const char *krx_window_name(krx_window w)
+{
+	return (unsigned)w < KRX_W__MAX ? windows[w].name : "?";
+}
+
+void krx_window_bounds(krx_window w, int ymd, int *start, int *end)
+{
+	if ((unsigned)w >= KRX_W__MAX) {
+		*start = *end = 0;
+		return;
+	}
+	*start = windows[w].start;
+	*end = windows[w].end;
+	if (w == KRX_W_REGULAR)
+		*start = krx_open_hhmmss(ymd); /* the year's first day opens at 10:00 */
+}
+
+int krx_in_window(krx_window w, int ymd, int hhmmss)
+{
+	if ((unsigned)w >= KRX_W__MAX || !krx_is_trading_day(ymd))
+		return 0;
+	int s, e;
+	krx_window_bounds(w, ymd, &s, &e);
+	return hhmmss >= s && hhmmss < e;
+}

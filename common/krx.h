@@ -44,4 +44,25 @@ int krx_trading_days_between(int from, int to);
 int krx_open_hhmmss(int ymd);
 #define KRX_CLOSE_HHMMSS 153000
 
+/* Order-entry windows of a trading day, KST (KIS_API.md §10.1). KRX_W_REGULAR
+ * runs from krx_open_hhmmss to 15:30 (closing auction included); NXT (Nextrade,
+ * real accounts only) has a pre-market, a main market and an after-market.
+ * Each is [start, end). */
+typedef enum krx_window {
+	KRX_W_REGULAR = 0,  /* 09:00-15:30 */
+	KRX_W_PRE_CLOSE,    /* 장전 시간외 종가 08:30-08:40 */
+	KRX_W_AFTER_CLOSE,  /* 장후 시간외 종가 15:40-16:00 */
+	KRX_W_AFTER_SINGLE, /* 시간외 단일가 16:00-18:00, a call auction every 10 minutes */
+	NXT_W_PRE,          /* 08:00-08:50 */
+	NXT_W_MAIN,         /* 09:00-15:20 */
+	NXT_W_AFTER,        /* 15:30-20:00 */
+	KRX_W__MAX
+} krx_window;
+
+const char *krx_window_name(krx_window w);
+/* Start and end (HHMMSS) of window w on trading day ymd. */
+void krx_window_bounds(krx_window w, int ymd, int *start, int *end);
+/* 1 when hhmmss on ymd is inside w; 0 on a day that is not a trading day. */
+int krx_in_window(krx_window w, int ymd, int hhmmss);
+
 #endif

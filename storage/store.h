@@ -55,7 +55,32 @@ int store_token_save(void *ctx, const char *key_id, const char *token, int64_t e
 /* ---- orders ---- */
 
 typedef enum store_side { STORE_BUY = 0, STORE_SELL, STORE_SIDE__MAX } store_side;
-typedef enum store_type { STORE_MARKET = 0, STORE_LIMIT, STORE_TYPE__MAX } store_type;
+/* Order types of POST /orders (KIS ORD_DVSN families; trader/ maps them). */
+typedef enum store_type {
+	STORE_MARKET = 0,
+	STORE_LIMIT,
+	STORE_CONDITIONAL_LIMIT,  /* 조건부지정가 */
+	STORE_BEST,               /* 최유리지정가 */
+	STORE_PRIORITY,           /* 최우선지정가 */
+	STORE_PRE_MARKET_CLOSE,   /* 장전 시간외 종가 */
+	STORE_AFTER_MARKET_CLOSE, /* 장후 시간외 종가 */
+	STORE_AFTER_HOURS_SINGLE, /* 시간외 단일가 */
+	STORE_MID,                /* 중간가 */
+	STORE_STOP_LIMIT,         /* 스톱지정가 */
+	STORE_TYPE__MAX
+} store_type;
+typedef enum store_tif {
+	STORE_TIF_DAY = 0,
+	STORE_TIF_IOC,
+	STORE_TIF_FOK,
+	STORE_TIF__MAX
+} store_tif;
+typedef enum store_venue {
+	STORE_VENUE_KRX = 0,
+	STORE_VENUE_NXT,
+	STORE_VENUE_SOR,
+	STORE_VENUE__MAX
+} store_venue;
 typedef enum store_source {
 	STORE_SRC_API = 0,
 	STORE_SRC_AUTOTRADE,
@@ -80,16 +105,23 @@ typedef enum store_status {
  * input declarations list these as the accepted choices). */
 extern const char *const store_side_names[STORE_SIDE__MAX + 1];
 extern const char *const store_type_names[STORE_TYPE__MAX + 1];
+extern const char *const store_tif_names[STORE_TIF__MAX + 1];
+extern const char *const store_venue_names[STORE_VENUE__MAX + 1];
 extern const char *const store_source_names[STORE_SOURCE__MAX + 1];
 extern const char *const store_status_names[ST__MAX + 1];
 const char *store_side_name(store_side s);
 const char *store_type_name(store_type t);
+const char *store_tif_name(store_tif t);
+const char *store_venue_name(store_venue v);
 const char *store_source_name(store_source s);
 const char *store_status_name(store_status s);
 /* -1 when the name is not one of the enum's. */
 int store_side_parse(const char *s);
 int store_source_parse(const char *s);
 int store_status_parse(const char *s);
+int store_type_parse(const char *s);
+int store_tif_parse(const char *s);
+int store_venue_parse(const char *s);
 /* 1 for filled, canceled, rejected, not_sent, not_found. */
 int store_status_final(store_status s);
 

@@ -8,7 +8,19 @@
 #include "store_internal.h"
 
 const char *const store_side_names[STORE_SIDE__MAX + 1] = {"buy", "sell", NULL};
-const char *const store_type_names[STORE_TYPE__MAX + 1] = {"market", "limit", NULL};
+const char *const store_type_names[STORE_TYPE__MAX + 1] = {"market",
+                                                           "limit",
+                                                           "conditional_limit",
+                                                           "best",
+                                                           "priority",
+                                                           "pre_market_close",
+                                                           "after_market_close",
+                                                           "after_hours_single",
+                                                           "mid",
+                                                           "stop_limit",
+                                                           NULL};
+const char *const store_tif_names[STORE_TIF__MAX + 1] = {"day", "ioc", "fok", NULL};
+const char *const store_venue_names[STORE_VENUE__MAX + 1] = {"KRX", "NXT", "SOR", NULL};
 const char *const store_source_names[STORE_SOURCE__MAX + 1] = {"api", "autotrade", "external",
                                                                NULL};
 const char *const store_status_names[ST__MAX + 1] = {
@@ -33,6 +45,26 @@ const char *store_side_name(store_side s)
 const char *store_type_name(store_type t)
 {
 	return (unsigned)t < STORE_TYPE__MAX ? store_type_names[t] : "?";
+}
+const char *store_tif_name(store_tif t)
+{
+	return (unsigned)t < STORE_TIF__MAX ? store_tif_names[t] : "?";
+}
+const char *store_venue_name(store_venue v)
+{
+	return (unsigned)v < STORE_VENUE__MAX ? store_venue_names[v] : "?";
+}
+int store_type_parse(const char *s)
+{
+	return name_find(store_type_names, STORE_TYPE__MAX, s);
+}
+int store_tif_parse(const char *s)
+{
+	return name_find(store_tif_names, STORE_TIF__MAX, s);
+}
+int store_venue_parse(const char *s)
+{
+	return name_find(store_venue_names, STORE_VENUE__MAX, s);
 }
 const char *store_source_name(store_source s)
 {

@@ -44,6 +44,65 @@ int trader_start(trader *t);
 void trader_stop(trader *t);
 void trader_free(trader *t);
 
+/* ---- the order vocabulary (trader_rules.c) ---- */
+
+/* The session window a KIS order type trades in (krx.h windows by venue). */
+typedef enum trader_session {
+	TRADER_SESS_REGULAR = 0,  /* KRX/SOR regular hours; NXT main (+ pre/after for limit) */
+	TRADER_SESS_PRE_CLOSE,    /* KRX 08:30-08:40 */
+	TRADER_SESS_AFTER_CLOSE,  /* KRX 15:40-16:00 */
+	TRADER_SESS_AFTER_SINGLE, /* KRX 16:00-18:00 */
+} trader_session;
+
+/* One row of the table: what KIS calls (type, time_in_force) and where it
+ * is allowed. */
+typedef struct trader_dvsn_rule {
+	store_type type;
+	store_tif tif;
+	const char *ord_dvsn;     /* KIS ORD_DVSN */
+	unsigned venues;          /* bit (1u << store_venue) per venue that takes it */
+	unsigned char virtual_ok; /* 모의투자 accepts it */
+	unsigned char price;      /* 1: a limit price goes in ORD_UNPR; 0: ORD_UNPR "0" */
+	unsigned char stop;       /* 1: stop_price goes in CNDT_PRIC */
+	unsigned char session;    /* trader_session */
+} trader_dvsn_rule;
+
+const trader_dvsn_rule *trader_dvsn_table(size_t *n);
+/* NULL when KIS has no such combination. */
+const trader_dvsn_rule *trader_dvsn_find(store_type type, store_tif tif);
+const trader_dvsn_rule *trader_dvsn_by_code(const char *ord_dvsn);
+
+typedef struct trader_rule_input {
+	store_type type;
+	store_tif tif;
+	store_venue venue;
+	int64_t price, stop_price; /* 0: none */
+} trader_rule_input;
+
+/* What the checks need to know about now; filled by the caller. */
+typedef struct trader_rule_ctx {
+	int real;                         /* real account (venues NXT/SOR, every type) */
+	int check_session;                /* 0: KIS judges sessions (KISGW_SESSION_CHECK=off) */
+	int ymd, hhmmss;                  /* KST now */
+	int trading_day;                  /* ymd is a KRX trading day (calendar) */
+	int64_t upper_limit, lower_limit; /* today's limits from the quote, 0: unknown */
+	int64_t close; /* today's close (after-hours single-price band), 0: unknown */
+} trader_rule_ctx;
+
+typedef struct trader_rule_result {
+	const trader_dvsn_rule *rule; /* set once the combination is known */
+	const char *field;            /* the offending input on failure */
+	char message[200];
+} trader_rule_result;
+
+/* Every local pre-check of the vocabulary, in order: the (type, tif)
+ * combination, venue for the account and the type, the type on virtual
+ * accounts, price/stop_price presence, tick grid, daily limits (07: also
+ * ±10 % of the close), trading day and session window. 0, or -1 with
+ * res->field / res->message. */
+int trader_rules_check(const trader_rule_input *in, const trader_rule_ctx *ctx,
+                       trader_rule_result *res);
+
 /* ---- placing and cancelling ---- */
 
 typedef struct trader_order_req {
