@@ -193,21 +193,15 @@ void sim_order_fill(sim_state *st, sim_order *o, int64_t qty, int64_t price, int
 	}
 }
 
-/* One matching step of an open order at minute m with tape price p. */
-static void order_step(sim_state *st, sim_order *o, int m, int64_t p)
+int64_t sim_order_fillable(sim_state *st, const sim_order *o, int64_t p)
 {
-	if (o->status != ST_OPEN || p <= 0 || o->last_fill_min == m)
-		return;
-	int market = strcmp(o->dvsn, "01") == 0;
-	int64_t fill_price;
-	if (market)
-		fill_price = p;
-	else if (o->side == 2 && p <= o->price)
-		fill_price = p < o->price && o->last_min < 0 ? p : o->price;
-	else if (o->side == 1 && p >= o->price)
-		fill_price = p > o->price && o->last_min < 0 ? p : o->price;
-	else
-		return;
+	if (o->status != ST_OPEN || p <= 0 || o->remaining <= 0)
+		return 0;
+	if (o->stop > 0 && !o->triggered &&
+	    !((o->side == 2 && p >= o->stop) || (o->side == 1 && p <= o->stop)))
+		return 0;
+	if (o->price > 0 && ((o->side == 2 && p > o->price) || (o->side == 1 && p < o->price)))
+		return 0;
 	int64_t q = o->remaining;
 	if (st->partial_fill_qty > 0 && q > st->partial_fill_qty)
 		q = st->partial_fill_qty;
@@ -216,10 +210,55 @@ static void order_step(sim_state *st, sim_order *o, int m, int64_t p)
 		int64_t have = h ? h->qty : 0;
 		if (q > have)
 			q = have;
-		if (q <= 0)
-			return;
 	}
+	return q > 0 ? q : 0;
+}
+
+/* One matching step of an open order at minute m with tape price p. Orders
+ * without a price (market, best, priority, mid) take the tape; a limit fills
+ * at its limit, or at the better tape price when marketable on entry; a
+ * stop-limit waits for its stop, then acts as a limit. */
+static void order_step(sim_state *st, sim_order *o, int m, int64_t p)
+{
+	if (o->status != ST_OPEN || p <= 0 || o->last_fill_min == m)
+		return;
+	if (!strcmp(o->dvsn, "05") || !strcmp(o->dvsn, "06") || !strcmp(o->dvsn, "07"))
+		return; /* after-hours types never meet the regular tape */
+	int64_t q = sim_order_fillable(st, o, p);
+	if (q <= 0)
+		return;
+	if (o->stop > 0)
+		o->triggered = 1; /* the stop was reached: from now on a plain limit */
+	int64_t fill_price;
+	if (o->price == 0)
+		fill_price = p;
+	else if (o->side == 2)
+		fill_price = p < o->price && o->last_min < 0 ? p : o->price;
+	else
+		fill_price = p > o->price && o->last_min < 0 ? p : o->price;
 	sim_order_fill(st, o, q, fill_price, m);
+}
+
+void sim_auctions_run(sim_state *st, sim_order *o, int64_t now_ms)
+{
+	int today = kst_date(now_ms), hms = kst_hhmmss(now_ms);
+	if (o->status != ST_OPEN || strcmp(o->dvsn, "07") != 0 || o->ymd != today)
+		return;
+	sim_stock *s = sim_stock_find(st, o->code);
+	sim_quote q;
+	if (!s || sim_quote_get(s, now_ms, &q) != 0 || q.ymd != today)
+		return;
+	int now_min = hms / 10000 * 60 + hms / 100 % 100;
+	int placed = o->hms / 10000 * 60 + o->hms / 100 % 100;
+	/* last_min counts auctions already held for this order (minute of day). */
+	for (int a = 16 * 60 + 10; a <= 18 * 60 && a <= now_min; a += 10) {
+		if (a <= placed || a <= o->last_min || o->status != ST_OPEN)
+			continue;
+		o->last_min = a;
+		int64_t qty = sim_order_fillable(st, o, q.prpr);
+		if (qty > 0)
+			sim_order_fill(st, o, qty, q.prpr, sim_session_len(o->ymd) - 1);
+	}
 }
 
 void sim_order_try_now(sim_state *st, sim_order *o, int64_t now_ms)
@@ -244,6 +283,15 @@ void sim_match_all(sim_state *st, int64_t now_ms)
 		if (!s)
 			continue;
 		int n = sim_session_len(o->ymd);
+		if (!strcmp(o->dvsn, "07")) {
+			sim_auctions_run(st, o, now_ms);
+			if (o->status == ST_OPEN && o->ymd < today) {
+				sim_order_release(st, o, o->remaining);
+				o->remaining = 0;
+				o->status = ST_EXPIRED;
+			}
+			continue;
+		}
 		int target;
 		if (o->ymd < today)
 			target = n - 1;

@@ -89,8 +89,12 @@ typedef struct sim_order {
 	int acct; /* index into st->accts */
 	int ymd, hms;
 	char code[8];
-	int side;     /* 1 sell, 2 buy */
-	char dvsn[3]; /* "00" limit, "01" market, ... */
+	int side;      /* 1 sell, 2 buy */
+	char dvsn[3];  /* "00" limit, "01" market, ... */
+	char venue[4]; /* EXCG_ID_DVSN_CD: "KRX" (also when ""), "NXT", "SOR" */
+	int tif;       /* 0 day, 1 IOC, 2 FOK: what is not filled at entry is cancelled */
+	int64_t stop;  /* CNDT_PRIC of a stop-limit (22); 0 none */
+	int triggered; /* the stop was reached: the order now rests as a limit */
 	int kind;
 	int64_t orgn_odno; /* 0 when none */
 	int64_t qty, price;
@@ -262,6 +266,12 @@ sim_order *sim_order_find(sim_state *st, int acct, int64_t odno);
 void sim_order_release(sim_state *st, sim_order *o, int64_t qty);
 /* Try to fill an open order against the current quote (entry and price set). */
 void sim_order_try_now(sim_state *st, sim_order *o, int64_t now_ms);
+/* Shares of o that could fill right now at price p (limit crossing, stop,
+ * partial-fill knob, holdings for sells); 0 when none. */
+int64_t sim_order_fillable(sim_state *st, const sim_order *o, int64_t p);
+/* 시간외 단일가 (ORD_DVSN 07): the call auctions every 10 minutes from 16:10
+ * to 18:00 up to now, at today's close. */
+void sim_auctions_run(sim_state *st, sim_order *o, int64_t now_ms);
 void sim_acct_reset_day(sim_account *a, int ymd);
 
 /* ---- token.c ---- */

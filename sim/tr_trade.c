@@ -278,19 +278,46 @@ void sim_h_psbl_order(sim_state *st, sim_call *c, sim_reply *r)
 	sim_reply_json(r, 200, env);
 }
 
+/* KIS's ORD_DVSN codes (KIS_API.md §6.7) and where each is taken:
+ * price 1 = ORD_UNPR is the limit price (else "0"), tif 1 IOC / 2 FOK,
+ * sess 0 regular / 1 장전 시간외 / 2 장후 시간외 / 3 시간외 단일가, venues
+ * K(RX) N(XT) S(OR), virt = 모의투자 takes it (00-04 only). */
+typedef struct dvsn_info {
+	const char *code, *name;
+	int price, tif, sess;
+	const char *venues;
+	int virt;
+} dvsn_info;
+
+static const dvsn_info dvsns[] = {
+    {"00", "지정가", 1, 0, 0, "KNS", 1},       {"01", "시장가", 0, 0, 0, "KS", 1},
+    {"02", "조건부지정가", 1, 0, 0, "K", 1},   {"03", "최유리지정가", 0, 0, 0, "KNS", 1},
+    {"04", "최우선지정가", 0, 0, 0, "KNS", 1}, {"05", "장전 시간외", 0, 0, 1, "K", 0},
+    {"06", "장후 시간외", 0, 0, 2, "K", 0},    {"07", "시간외 단일가", 1, 0, 3, "K", 0},
+    {"11", "IOC지정가", 1, 1, 0, "KNS", 0},    {"12", "FOK지정가", 1, 2, 0, "KNS", 0},
+    {"13", "IOC시장가", 0, 1, 0, "KNS", 0},    {"14", "FOK시장가", 0, 2, 0, "KNS", 0},
+    {"15", "IOC최유리", 0, 1, 0, "KNS", 0},    {"16", "FOK최유리", 0, 2, 0, "KNS", 0},
+    {"21", "중간가", 0, 0, 0, "KN", 0},        {"22", "스톱지정가", 1, 0, 0, "KN", 0},
+    {"23", "중간가IOC", 0, 1, 0, "KN", 0},     {"24", "중간가FOK", 0, 2, 0, "KN", 0},
+};
+
+static const dvsn_info *dvsn_find(const char *d)
+{
+	for (size_t i = 0; d && i < sizeof(dvsns) / sizeof(dvsns[0]); i++)
+		if (strcmp(dvsns[i].code, d) == 0)
+			return &dvsns[i];
+	return NULL;
+}
+
 static const char *dvsn_name(const char *d)
 {
-	static const struct {
-		const char *c, *n;
-	} t[] = {{"00", "지정가"},
-	         {"01", "시장가"},
-	         {"02", "조건부지정가"},
-	         {"03", "최유리지정가"},
-	         {"04", "최우선지정가"}};
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (strcmp(t[i].c, d) == 0)
-			return t[i].n;
-	return "지정가";
+	const dvsn_info *i = dvsn_find(d);
+	return i ? i->name : "지정가";
+}
+
+static const char *venue_of(const sim_order *o)
+{
+	return o->venue[0] ? o->venue : "KRX";
 }
 
 static json_t *ccld_row(sim_state *st, const sim_order *o)
@@ -346,8 +373,8 @@ static json_t *ccld_row(sim_state *st, const sim_order *o)
 	sj_set_s(j, "cpbc_ordp_mtrl_dvsn_cd", "");
 	sj_set_s(j, "ord_orgno", "");
 	sj_set_s(j, "rsvn_ord_end_dt", "");
-	sj_set_s(j, "excg_id_dvsn_Cd", "KRX");
-	sj_set_s(j, "stpm_cndt_pric", "0");
+	sj_set_s(j, "excg_id_dvsn_Cd", venue_of(o));
+	sj_set_i(j, "stpm_cndt_pric", o->stop);
 	sj_set_s(j, "stpm_efct_occr_dtmd", "");
 	return j;
 }
@@ -471,17 +498,44 @@ void sim_h_ccld(sim_state *st, sim_call *c, sim_reply *r)
 	sim_reply_json(r, 200, env);
 }
 
-/* Market-session gate shared by orders and modify/cancel. */
-static const rej *session_rej(int64_t now_ms)
+/* Market-session gate of an order type at a venue. Virtual: the regular
+ * session only (40570000 before, 40580000 after). Real: the windows of
+ * common/krx.h — KRX/SOR regular hours for the regular types, NXT main
+ * (limit orders also NXT pre/after), 05/06/07 their own windows. */
+static const rej *session_rej(const sim_state *st, int64_t now_ms, const dvsn_info *di,
+                              const char *venue)
 {
 	int d = kst_date(now_ms), t = kst_hhmmss(now_ms);
 	if (!krx_is_trading_day(d))
 		return &R_HOLIDAY;
-	if (t < krx_open_hhmmss(d))
-		return &R_BEFORE;
-	if (t >= KRX_CLOSE_HHMMSS)
-		return &R_AFTER;
-	return NULL;
+	krx_window w[3];
+	int nw = 1;
+	int sess = di ? di->sess : 0;
+	if (st->cfg.env != SIM_REAL || sess == 0) {
+		w[0] = KRX_W_REGULAR;
+		if (st->cfg.env == SIM_REAL && venue && !strcmp(venue, "NXT")) {
+			w[0] = NXT_W_MAIN;
+			if (di && !strcmp(di->code, "00")) {
+				w[1] = NXT_W_PRE;
+				w[2] = NXT_W_AFTER;
+				nw = 3;
+			}
+		}
+	} else {
+		w[0] = sess == 1   ? KRX_W_PRE_CLOSE
+		       : sess == 2 ? KRX_W_AFTER_CLOSE
+		                   : KRX_W_AFTER_SINGLE;
+	}
+	int first = 240000;
+	for (int i = 0; i < nw; i++) {
+		int s, e;
+		krx_window_bounds(w[i], d, &s, &e);
+		if (t >= s && t < e)
+			return NULL;
+		if (s < first)
+			first = s;
+	}
+	return t < first ? &R_BEFORE : &R_AFTER;
 }
 
 /* Success of order-cash / order-rvsecncl. The real host answers APBK0013
@@ -518,9 +572,128 @@ static void order_ok(const sim_state *st, sim_reply *r, const sim_order *o)
 	sim_reply_json(r, 200, env);
 }
 
-static int is_market_like(const char *d)
+/* The terms of an order (new or modify) as KIS checks them: the ORD_DVSN
+ * code, the venue for this host (virtual: KRX only, 40200000), the code at
+ * that venue, the session window, the price field (ORD_UNPR; 07 also within
+ * ±10 % of the close), the stop price (CNDT_PRIC, 22). 0 with the parsed
+ * terms, or -1 after answering. */
+typedef struct terms {
+	const dvsn_info *di;
+	char venue[4];
+	int64_t unpr, stop;
+	sim_quote q;
+} terms;
+
+static int terms_check(sim_state *st, sim_call *c, sim_reply *r, sim_stock *s, const char *dvsn,
+                       const char *excg, const char *unpr_s, const char *cndt_s, terms *t)
 {
-	return strcmp(d, "01") == 0 || strcmp(d, "03") == 0 || strcmp(d, "04") == 0;
+	int real = st->cfg.env == SIM_REAL;
+	memset(t, 0, sizeof(*t));
+	const char *v = excg && *excg ? excg : "KRX";
+	if (strcmp(v, "KRX") != 0 && (!real || (strcmp(v, "NXT") != 0 && strcmp(v, "SOR") != 0))) {
+		reject(st, r, &R_EXCG);
+		return -1;
+	}
+	snprintf(t->venue, sizeof(t->venue), "%s", v);
+	t->di = dvsn_find(dvsn);
+	char vk = v[0] == 'K' ? 'K' : v[0] == 'N' ? 'N' : 'S';
+	if (!t->di || (!real && !t->di->virt) || !strchr(t->di->venues, vk)) {
+		reject(st, r, &R_DVSN);
+		return -1;
+	}
+	const rej *sj = session_rej(st, c->now_ms, t->di, v);
+	if (sj) {
+		reject(st, r, sj);
+		return -1;
+	}
+	if (sim_quote_get(s, c->now_ms, &t->q) != 0) {
+		reject(st, r, &R_CODE);
+		return -1;
+	}
+	if (!unpr_s || sim_parse_i64(unpr_s, &t->unpr) != 0 || t->unpr < 0) {
+		reject(st, r, &R_TICK);
+		return -1;
+	}
+	if (!t->di->price) {
+		t->unpr = 0;
+	} else {
+		if (t->unpr <= 0 || !krx_on_tick(t->unpr)) {
+			reject(st, r, &R_TICK);
+			return -1;
+		}
+		int64_t hi = t->q.mxpr, lo = t->q.llam;
+		if (t->di->sess == 3) { /* 시간외 단일가: ±10 % of today's close */
+			int64_t bhi = krx_tick_floor(t->q.prpr + t->q.prpr / 10);
+			int64_t blo = krx_tick_ceil(t->q.prpr - t->q.prpr / 10);
+			hi = bhi < hi ? bhi : hi;
+			lo = blo > lo ? blo : lo;
+		}
+		if (t->unpr > hi || t->unpr < lo) {
+			reject(st, r, &R_LIMIT);
+			return -1;
+		}
+	}
+	if (!strcmp(t->di->code, "22")) {
+		if (!cndt_s || !*cndt_s) {
+			input_err(r, "CNDT_PRIC");
+			return -1;
+		}
+		if (sim_parse_i64(cndt_s, &t->stop) != 0 || t->stop <= 0 || !krx_on_tick(t->stop)) {
+			reject(st, r, &R_TICK);
+			return -1;
+		}
+		if (t->stop > t->q.mxpr || t->stop < t->q.llam) {
+			reject(st, r, &R_LIMIT);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* What happens to an accepted order at once: 05/06 trade at the closing
+ * price (the last close before the open, today's after it), orders entered
+ * outside the regular session never see that day's tape, IOC/FOK fill what
+ * they can now and the rest is cancelled (FOK: all or nothing), everything
+ * else tries the current price and rests. */
+static void order_enter(sim_state *st, sim_order *o, const terms *t, int64_t now_ms)
+{
+	const char *d = o->dvsn;
+	if (!t->q.in_session && kst_hhmmss(now_ms) >= KRX_CLOSE_HHMMSS)
+		o->last_min = sim_session_len(o->ymd) - 1;
+	if (!strcmp(d, "05") || !strcmp(d, "06")) {
+		int64_t q = sim_order_fillable(st, o, t->q.prpr);
+		if (q > 0)
+			sim_order_fill(st, o, q, t->q.prpr, sim_session_len(o->ymd) - 1);
+		return;
+	}
+	if (!strcmp(d, "07"))
+		return; /* waits for the next 10-minute auction */
+	if (o->tif == 2) {
+		sim_stock *s = sim_stock_find(st, o->code);
+		sim_quote q;
+		int64_t can = 0;
+		if (s && sim_quote_get(s, now_ms, &q) == 0 && q.in_session && q.ymd == o->ymd)
+			can = sim_order_fillable(st, o, q.prpr);
+		if (can < o->remaining) {
+			sim_order_release(st, o, o->remaining);
+			o->cancelled += o->qty;
+			o->remaining = 0;
+			o->status = ST_CANCELLED;
+			return;
+		}
+	}
+	if (t->q.in_session || strcmp(o->venue, "NXT") != 0)
+		sim_order_try_now(st, o, now_ms);
+	else if (sim_order_fillable(st, o, t->q.prpr) > 0) /* NXT pre/after: the last price */
+		sim_order_fill(st, o, sim_order_fillable(st, o, t->q.prpr),
+		               o->price ? o->price : t->q.prpr, sim_session_len(o->ymd) - 1);
+	if (o->tif && o->status == ST_OPEN && o->remaining > 0) {
+		int64_t rest = o->remaining;
+		sim_order_release(st, o, rest);
+		o->cancelled += rest;
+		o->remaining = 0;
+		o->status = ST_CANCELLED;
+	}
 }
 
 void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
@@ -534,6 +707,7 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 	const char *qty_s = sim_field(c, "ORD_QTY", b[2], sizeof(b[2]));
 	const char *unpr_s = sim_field(c, "ORD_UNPR", b[3], sizeof(b[3]));
 	const char *excg = sim_field(c, "EXCG_ID_DVSN_CD", b[4], sizeof(b[4]));
+	const char *cndt = sim_field(c, "CNDT_PRIC", b[5], sizeof(b[5]));
 	int ai = acct_input(st, c, r, 1);
 	if (ai < 0)
 		goto rejected;
@@ -546,56 +720,23 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 		input_err(r, miss);
 		goto rejected;
 	}
-	int64_t qty, unpr;
+	int64_t qty;
 	if (sim_parse_i64(qty_s, &qty) != 0 || qty <= 0 || qty > 100000000) {
 		reject(st, r, &R_QTY);
 		goto rejected;
 	}
-	if (excg && *excg && strcmp(excg, "KRX") != 0 &&
-	    (st->cfg.env != SIM_REAL || strcmp(excg, "SOR") != 0)) {
-		reject(st, r, &R_EXCG);
-		goto rejected;
-	}
-	if (strlen(dvsn) != 2 ||
-	    (strcmp(dvsn, "00") != 0 && strcmp(dvsn, "01") != 0 && strcmp(dvsn, "02") != 0 &&
-	     strcmp(dvsn, "03") != 0 && strcmp(dvsn, "04") != 0)) {
-		reject(st, r, &R_DVSN);
-		goto rejected;
-	}
 	sim_stock *s = sim_stock_find(st, pdno);
 	if (!s) {
-		reject(st, r, &R_CODE);
+		/* The venue and type come first at KIS: a wrong one is refused as such. */
+		const dvsn_info *di = dvsn_find(dvsn);
+		reject(st, r, !di ? &R_DVSN : &R_CODE);
 		goto rejected;
 	}
-	const rej *sj = session_rej(c->now_ms);
-	if (sj) {
-		reject(st, r, sj);
+	terms t;
+	if (terms_check(st, c, r, s, dvsn, excg, unpr_s, cndt, &t))
 		goto rejected;
-	}
-	sim_quote q;
-	if (sim_quote_get(s, c->now_ms, &q) != 0) {
-		reject(st, r, &R_CODE);
-		goto rejected;
-	}
-	int market = is_market_like(dvsn);
-	if (sim_parse_i64(unpr_s, &unpr) != 0 || unpr < 0) {
-		reject(st, r, &R_TICK);
-		goto rejected;
-	}
-	if (!market) {
-		if (unpr <= 0 || !krx_on_tick(unpr)) {
-			reject(st, r, &R_TICK);
-			goto rejected;
-		}
-		if (unpr > q.mxpr || unpr < q.llam) {
-			reject(st, r, &R_LIMIT);
-			goto rejected;
-		}
-	} else {
-		unpr = 0;
-	}
 	sim_account *a = &st->accts[ai];
-	int64_t reserve_ps = market ? q.mxpr : unpr;
+	int64_t reserve_ps = t.unpr ? t.unpr : t.q.mxpr; /* no price: held at the upper limit */
 	if (side == 2) {
 		if (qty * reserve_ps > a->cash - a->reserved) {
 			reject(st, r, &R_CASH);
@@ -615,10 +756,13 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 	o->hms = kst_hhmmss(c->now_ms);
 	snprintf(o->code, sizeof(o->code), "%s", s->code);
 	o->side = side;
-	snprintf(o->dvsn, sizeof(o->dvsn), "%s", dvsn);
+	snprintf(o->dvsn, sizeof(o->dvsn), "%s", t.di->code);
+	snprintf(o->venue, sizeof(o->venue), "%s", t.venue);
+	o->tif = t.di->tif;
+	o->stop = t.stop;
 	o->kind = ORD_NEW;
 	o->qty = o->remaining = qty;
-	o->price = unpr;
+	o->price = t.unpr;
 	o->status = ST_OPEN;
 	if (side == 2) {
 		o->reserve_ps = reserve_ps;
@@ -628,7 +772,7 @@ void sim_h_order_cash(sim_state *st, sim_call *c, sim_reply *r)
 	st->c_orders_accepted++;
 	order_ok(st, r, o);
 	sim_ws_notice(st, o, 1, o->qty, o->price, o->hms);
-	sim_order_try_now(st, o, c->now_ms);
+	order_enter(st, o, &t, c->now_ms);
 	return;
 rejected:
 	st->c_orders_rejected++;
@@ -637,13 +781,14 @@ rejected:
 void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 {
 	st->c_orders_received++;
-	char b[6][48];
+	char b[7][48];
 	const char *orgn = sim_field(c, "ORGN_ODNO", b[0], sizeof(b[0]));
 	const char *rc = sim_field(c, "RVSE_CNCL_DVSN_CD", b[1], sizeof(b[1]));
 	const char *qty_s = sim_field(c, "ORD_QTY", b[2], sizeof(b[2]));
 	const char *unpr_s = sim_field(c, "ORD_UNPR", b[3], sizeof(b[3]));
 	const char *all = sim_field(c, "QTY_ALL_ORD_YN", b[4], sizeof(b[4]));
 	const char *dvsn = sim_field(c, "ORD_DVSN", b[5], sizeof(b[5]));
+	const char *cndt = sim_field(c, "CNDT_PRIC", b[6], sizeof(b[6]));
 	int ai = acct_input(st, c, r, 1);
 	if (ai < 0)
 		goto rejected;
@@ -660,15 +805,17 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		bad_field(r, "RVSE_CNCL_DVSN_CD");
 		goto rejected;
 	}
-	const rej *sj = session_rej(c->now_ms);
-	if (sj) {
-		reject(st, r, sj);
-		goto rejected;
-	}
 	int64_t on;
 	sim_order *o = NULL;
 	if (sim_parse_i64(orgn, &on) == 0 && on > 0)
 		o = sim_order_find(st, ai, on);
+	/* Outside the original's session KIS answers with the session code. */
+	const rej *sj =
+	    session_rej(st, c->now_ms, dvsn_find(o ? o->dvsn : "00"), o ? venue_of(o) : "KRX");
+	if (sj) {
+		reject(st, r, sj);
+		goto rejected;
+	}
 	if (!o || o->status != ST_OPEN || o->remaining <= 0 || o->kind == ORD_CANCEL ||
 	    o->ymd != kst_date(c->now_ms)) {
 		reject(st, r, &R_NOQTY);
@@ -702,6 +849,7 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		snprintf(n->code, sizeof(n->code), "%s", tmpl.code);
 		n->side = tmpl.side;
 		snprintf(n->dvsn, sizeof(n->dvsn), "%s", tmpl.dvsn);
+		snprintf(n->venue, sizeof(n->venue), "%s", tmpl.venue);
 		n->kind = ORD_CANCEL;
 		n->orgn_odno = orig_odno;
 		n->qty = qty;
@@ -714,32 +862,19 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 		sim_ws_notice(st, n, 1, n->qty, n->price, n->hms);
 		return;
 	}
-	/* Modify: a new resting order replaces qty of the original. */
+	/* Modify: a new order (new ODNO, orgn_odno = the original) replaces qty
+	 * shares of the original, with the new price / type on the same venue. */
 	const char *nd = dvsn && *dvsn ? dvsn : o->dvsn;
-	if (strcmp(nd, "00") != 0 && strcmp(nd, "01") != 0) {
-		reject(st, r, &R_DVSN);
-		goto rejected;
-	}
-	int market = strcmp(nd, "01") == 0;
 	sim_stock *s = sim_stock_find(st, o->code);
-	sim_quote q;
-	if (!s || sim_quote_get(s, c->now_ms, &q) != 0) {
+	if (!s) {
 		reject(st, r, &R_CODE);
 		goto rejected;
 	}
-	int64_t unpr = 0;
-	if (!market) {
-		if (!unpr_s || sim_parse_i64(unpr_s, &unpr) != 0 || unpr <= 0 ||
-		    !krx_on_tick(unpr)) {
-			reject(st, r, &R_TICK);
-			goto rejected;
-		}
-		if (unpr > q.mxpr || unpr < q.llam) {
-			reject(st, r, &R_LIMIT);
-			goto rejected;
-		}
-	}
-	int64_t new_ps = market ? q.mxpr : unpr;
+	terms t;
+	if (terms_check(st, c, r, s, nd, venue_of(o), unpr_s, cndt, &t))
+		goto rejected;
+	int64_t unpr = t.unpr;
+	int64_t new_ps = unpr ? unpr : t.q.mxpr;
 	if (o->side == 2 && qty * new_ps > a->cash - a->reserved + qty * o->reserve_ps) {
 		reject(st, r, &R_CASH);
 		goto rejected;
@@ -760,7 +895,10 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 	n->hms = kst_hhmmss(c->now_ms);
 	snprintf(n->code, sizeof(n->code), "%s", tmpl.code);
 	n->side = tmpl.side;
-	snprintf(n->dvsn, sizeof(n->dvsn), "%s", nd);
+	snprintf(n->dvsn, sizeof(n->dvsn), "%s", t.di->code);
+	snprintf(n->venue, sizeof(n->venue), "%s", t.venue);
+	n->tif = t.di->tif;
+	n->stop = t.stop;
 	n->kind = ORD_MODIFY;
 	n->orgn_odno = orig_odno;
 	n->qty = n->remaining = qty;
@@ -774,7 +912,7 @@ void sim_h_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 	st->c_orders_accepted++;
 	order_ok(st, r, n);
 	sim_ws_notice(st, n, 1, n->qty, n->price, n->hms);
-	sim_order_try_now(st, n, c->now_ms);
+	order_enter(st, n, &t, c->now_ms);
 	return;
 rejected:
 	st->c_orders_rejected++;
@@ -827,10 +965,13 @@ void sim_h_psbl_rvsecncl(sim_state *st, sim_call *c, sim_reply *r)
 			sj_set_s(j, "ord_dvsn_cd", o->dvsn);
 			sj_set_s(j, "mgco_aptm_odno", "");
 			sj_set_s(j, "excg_dvsn_cd", "02");
-			sj_set_s(j, "excg_id_dvsn_cd", "KRX");
-			sj_set_s(j, "excg_id_dvsn_name", "한국거래소");
-			sj_set_s(j, "stpm_cndt_pric", "0");
-			sj_set_s(j, "stpm_efct_occr_yn", "N");
+			sj_set_s(j, "excg_id_dvsn_cd", venue_of(o));
+			sj_set_s(j, "excg_id_dvsn_name",
+			         !strcmp(venue_of(o), "NXT")   ? "넥스트레이드"
+			         : !strcmp(venue_of(o), "SOR") ? "SOR"
+			                                       : "한국거래소");
+			sj_set_i(j, "stpm_cndt_pric", o->stop);
+			sj_set_s(j, "stpm_efct_occr_yn", o->triggered ? "Y" : "N");
 			json_array_append_new(rows, j);
 		}
 		n++;
@@ -861,12 +1002,16 @@ json_t *sim_order_json(const sim_state *st, const sim_order *o)
 	snprintf(tm, sizeof(tm), "%06d", o->hms);
 	return json_pack(
 	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:s, "
-	    "s:s, s:b, s:b}",
+	    "s:s, s:b, s:b, s:s, s:I, s:s}",
 	    "odno", odno, "orgn_odno", orgn, "account", acct, "kind", kinds[o->kind], "code",
 	    o->code, "side", o->side == 2 ? "buy" : "sell", "ord_dvsn", o->dvsn, "qty",
 	    (json_int_t)o->qty, "price", (json_int_t)o->price, "filled_qty", (json_int_t)o->filled,
 	    "filled_amt", (json_int_t)o->fill_amt, "remaining_qty",
 	    (json_int_t)(o->status == ST_OPEN ? o->remaining : 0), "cancelled_qty",
 	    (json_int_t)o->cancelled, "status", stats[o->status], "date", date, "time", tm,
-	    "reply_dropped", o->dropped, "seeded", o->seeded);
+	    "reply_dropped", o->dropped, "seeded", o->seeded, "venue", venue_of(o), "stop_price",
+	    (json_int_t)o->stop, "time_in_force",
+	    o->tif == 1   ? "ioc"
+	    : o->tif == 2 ? "fok"
+	                  : "day");
 }
