@@ -175,7 +175,10 @@ typedef struct kis_order_req {
 	char code[8];
 	kis_side side;
 	int64_t qty;
-	int64_t price; /* 0: market order (ORD_DVSN 01), else limit (00) */
+	int64_t price;      /* ORD_UNPR; 0 for types without a limit price */
+	char ord_dvsn[3];   /* KIS ORD_DVSN; "": 01 when price is 0, else 00 */
+	char venue[4];      /* EXCG_ID_DVSN_CD KRX / NXT / SOR; "": KRX */
+	int64_t stop_price; /* CNDT_PRIC (ORD_DVSN 22); 0: not sent */
 } kis_order_req;
 
 typedef struct kis_order_ack {
@@ -190,6 +193,21 @@ int kis_order_cash(kis_client *c, const kis_order_req *req, kis_order_ack *out, 
 /* order-rvsecncl, cancel of the whole remaining quantity. */
 int kis_order_cancel(kis_client *c, const char *orgno, const char *odno, kis_order_ack *out,
                      kis_error *err);
+
+/* order-rvsecncl in full: amend (정정: new price / ORD_DVSN) or cancel qty
+ * shares of one KIS order (qty 0: all that remains, QTY_ALL_ORD_YN Y). KIS
+ * answers with a new ODNO; the original stays as orgn_odno in history. */
+typedef struct kis_revise_req {
+	char orgno[8];    /* KRX_FWDG_ORD_ORGNO of the leg */
+	char odno[16];    /* ORGN_ODNO: the leg acted on */
+	int cancel;       /* 1: 취소 (02), 0: 정정 (01) */
+	char ord_dvsn[3]; /* amend: the type after it ("": 00) */
+	int64_t qty;      /* 0: all remaining */
+	int64_t price;    /* amend: ORD_UNPR */
+	int64_t stop_price;
+	char venue[4]; /* "": KRX */
+} kis_revise_req;
+int kis_order_revise(kis_client *c, const kis_revise_req *req, kis_order_ack *out, kis_error *err);
 
 typedef struct kis_ccld_query {
 	int from_ymd, to_ymd;
@@ -208,8 +226,10 @@ typedef struct kis_ccld_row {
 	char code[8];
 	char name[128];
 	kis_side side;
-	int market;     /* 1 when ORD_DVSN 01 */
-	int cancel_row; /* cncl_yn == "Y" */
+	int market;       /* 1 when ORD_DVSN 01 */
+	char ord_dvsn[3]; /* ord_dvsn_cd */
+	char venue[4];    /* excg_id_dvsn_Cd ("" when KIS leaves it out) */
+	int cancel_row;   /* cncl_yn == "Y" */
 	int64_t ord_qty, ord_price;
 	int64_t filled_qty, filled_amount, canceled_qty, remaining_qty, rejected_qty;
 	double avg_fill_price;
@@ -236,7 +256,8 @@ typedef struct kis_open_order {
 	char code[8];
 	char name[128];
 	kis_side side;
-	int market;   /* ORD_DVSN 01 */
+	int market; /* ORD_DVSN 01 */
+	char ord_dvsn[3];
 	int ord_time; /* HHMMSS */
 	int64_t ord_qty, ord_price, filled_qty;
 	int64_t cancelable_qty; /* psbl_qty */

@@ -615,35 +615,69 @@ int kis_order_cash(kis_client *c, const kis_order_req *req, kis_order_ack *out, 
 		return fail(c, err, KIS_E_INTERNAL, "order side must be buy or sell");
 	if (req->qty <= 0 || req->price < 0)
 		return fail(c, err, KIS_E_INTERNAL, "invalid quantity or price");
+	if (req->stop_price < 0 || (req->ord_dvsn[0] && strlen(req->ord_dvsn) != 2))
+		return fail(c, err, KIS_E_INTERNAL, "invalid order type or stop price");
 	char qty[24], price[24];
 	snprintf(qty, sizeof qty, "%lld", (long long)req->qty);
 	snprintf(price, sizeof price, "%lld", (long long)req->price);
+	const char *dvsn = req->ord_dvsn[0] ? req->ord_dvsn : req->price == 0 ? "01" : "00";
 	json_t *body =
 	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CANO", c->cano, "ACNT_PRDT_CD",
-	              c->acnt_prdt_cd, "PDNO", req->code, "ORD_DVSN", req->price == 0 ? "01" : "00",
-	              "ORD_QTY", qty, "ORD_UNPR", price, "EXCG_ID_DVSN_CD", "KRX");
+	              c->acnt_prdt_cd, "PDNO", req->code, "ORD_DVSN", dvsn, "ORD_QTY", qty,
+	              "ORD_UNPR", price, "EXCG_ID_DVSN_CD", req->venue[0] ? req->venue : "KRX");
 	if (body && req->side == KIS_SIDE_SELL)
 		json_object_set_new(body, "SLL_TYPE", json_string("01"));
+	if (body && req->stop_price > 0) {
+		char stop[24];
+		snprintf(stop, sizeof stop, "%lld", (long long)req->stop_price);
+		json_object_set_new(body, "CNDT_PRIC", json_string(stop));
+	}
 	return order_send(c, req->side == KIS_SIDE_BUY ? KIS_TR_ORDER_BUY : KIS_TR_ORDER_SELL, body,
 	                  out, err);
+}
+
+int kis_order_revise(kis_client *c, const kis_revise_req *req, kis_order_ack *out, kis_error *err)
+{
+	kis_error local;
+	err = err_or_scratch(err, &local);
+	memset(out, 0, sizeof *out);
+	if (!req || !req->odno[0] || strlen(req->odno) > 15)
+		return fail(c, err, KIS_E_INTERNAL, "invalid order number");
+	if (req->qty < 0 || req->price < 0 || req->stop_price < 0 ||
+	    (req->ord_dvsn[0] && strlen(req->ord_dvsn) != 2))
+		return fail(c, err, KIS_E_INTERNAL, "invalid quantity, price or order type");
+	char qty[24], price[24];
+	snprintf(qty, sizeof qty, "%lld", (long long)req->qty);
+	snprintf(price, sizeof price, "%lld", (long long)(req->cancel ? 0 : req->price));
+	json_t *body = json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CANO", c->cano, "ACNT_PRDT_CD",
+	    c->acnt_prdt_cd, "KRX_FWDG_ORD_ORGNO", req->orgno, "ORGN_ODNO", req->odno, "ORD_DVSN",
+	    req->ord_dvsn[0] ? req->ord_dvsn : "00", "RVSE_CNCL_DVSN_CD", req->cancel ? "02" : "01",
+	    "ORD_QTY", qty, "ORD_UNPR", price, "QTY_ALL_ORD_YN", req->qty == 0 ? "Y" : "N",
+	    "EXCG_ID_DVSN_CD", req->venue[0] ? req->venue : "KRX");
+	if (body && !req->cancel && req->stop_price > 0) {
+		char stop[24];
+		snprintf(stop, sizeof stop, "%lld", (long long)req->stop_price);
+		json_object_set_new(body, "CNDT_PRIC", json_string(stop));
+	}
+	return order_send(c, KIS_TR_ORDER_RVSECNCL, body, out, err);
 }
 
 int kis_order_cancel(kis_client *c, const char *orgno, const char *odno, kis_order_ack *out,
                      kis_error *err)
 {
-	kis_error local;
-	err = err_or_scratch(err, &local);
-	memset(out, 0, sizeof *out);
-	if (!odno || !odno[0] || strlen(odno) > 15)
-		return fail(c, err, KIS_E_INTERNAL, "invalid order number");
-	if (orgno && strlen(orgno) > 7)
+	kis_revise_req r = {.cancel = 1};
+	if (orgno && strlen(orgno) > 7) {
+		kis_error local;
+		err = err_or_scratch(err, &local);
+		memset(out, 0, sizeof *out);
 		return fail(c, err, KIS_E_INTERNAL, "invalid order branch");
-	json_t *body =
-	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "CANO", c->cano,
-	              "ACNT_PRDT_CD", c->acnt_prdt_cd, "KRX_FWDG_ORD_ORGNO", orgno ? orgno : "",
-	              "ORGN_ODNO", odno, "ORD_DVSN", "00", "RVSE_CNCL_DVSN_CD", "02", "ORD_QTY",
-	              "0", "ORD_UNPR", "0", "QTY_ALL_ORD_YN", "Y", "EXCG_ID_DVSN_CD", "KRX");
-	return order_send(c, KIS_TR_ORDER_RVSECNCL, body, out, err);
+	}
+	snprintf(r.orgno, sizeof r.orgno, "%s", orgno ? orgno : "");
+	snprintf(r.odno, sizeof r.odno, "%.15s", odno ? odno : "");
+	if (odno && strlen(odno) > 15)
+		r.odno[0] = 0;
+	return kis_order_revise(c, &r, out, err);
 }
 
 /* ---- inquire-daily-ccld ---- */
@@ -714,6 +748,8 @@ static int ccld_page(kis_client *c, void *ud, const json_t *page, kis_error *err
 		else
 			return bad_reply(c, err, "sll_buy_dvsn_cd");
 		w.market = strcmp(dv, "01") == 0;
+		snprintf(w.ord_dvsn, sizeof w.ord_dvsn, "%.2s", dv);
+		kis_rd_str_opt(&r, "excg_id_dvsn_Cd", w.venue, sizeof w.venue);
 		w.cancel_row = strcmp(cn, "Y") == 0;
 		if (vec_push(&x->l->rows, &x->l->n, &x->cap, sizeof w, &w))
 			return fail(c, err, KIS_E_INTERNAL, "out of memory");
@@ -834,6 +870,7 @@ static int open_page(kis_client *c, void *ud, const json_t *page, kis_error *err
 		else
 			return bad_reply(c, err, "sll_buy_dvsn_cd");
 		w.market = strcmp(dv, "01") == 0;
+		snprintf(w.ord_dvsn, sizeof w.ord_dvsn, "%.2s", dv);
 		if (vec_push(&x->o->rows, &x->o->n, &x->cap, sizeof w, &w))
 			return fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}

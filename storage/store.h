@@ -133,7 +133,11 @@ typedef struct store_order {
 	char name[128];
 	store_side side;
 	store_type type;
-	int64_t qty, price; /* price 0 for market orders */
+	int64_t qty, price; /* price 0 for types without a limit price */
+	store_tif tif;
+	store_venue venue;
+	int64_t stop_price; /* stop_limit only */
+	int64_t notional;   /* KRW estimated at placement (the daily cap adds these up) */
 	store_status status;
 	store_source source;
 	int64_t filled_qty, filled_amount, canceled_qty;
@@ -204,6 +208,7 @@ typedef struct store_progress {
 	int trade_date;   /* date of the new fill */
 	int64_t fill_ms;  /* time of the new fill */
 	int64_t now_ms;
+	int64_t leg_id; /* the amendment leg the new fill came on (0: the original) */
 } store_progress;
 /* Returns the quantity of the fill added (0 when none), or -1. */
 int64_t store_order_progress(store *s, int64_t id, const store_progress *p);
@@ -227,6 +232,98 @@ typedef struct store_order_filter {
 /* Newest first. *more is 1 when further orders follow the last one. */
 int store_orders_list(store *s, const store_order_filter *f, store_order **out, size_t *n,
                       int *more);
+
+/* ---- legs: amendments and cancels of an order (store_legs.c) ---- */
+
+typedef enum store_leg_kind {
+	STORE_LEG_AMEND = 0,
+	STORE_LEG_CANCEL,
+	STORE_LEG__MAX
+} store_leg_kind;
+typedef enum store_leg_status {
+	LEG_PENDING = 0, /* journaled, KIS not yet answered */
+	LEG_ACCEPTED,    /* KIS took it (new ODNO known) */
+	LEG_REJECTED,    /* final: KIS refused (reject_code / reject_message) */
+	LEG_NOT_SENT,    /* final: never left; key released */
+	LEG_UNKNOWN,     /* may have reached KIS: the reconciler decides */
+	LEG_NOT_FOUND,   /* final: unknown and never seen at KIS */
+	LEG__MAX
+} store_leg_status;
+
+const char *store_leg_kind_name(store_leg_kind k);
+const char *store_leg_status_name(store_leg_status s);
+
+/* One amendment or cancel. Amendment legs are live KIS orders of their own
+ * (filled / remaining as KIS last said); cancel legs only move quantity. */
+typedef struct store_leg {
+	int64_t id, order_id;
+	int seq; /* 1, 2, ... in the order they were made */
+	store_leg_kind kind;
+	char client_key[65]; /* "" when none */
+	char request[160];   /* canonical request, to compare replays */
+	store_leg_status status;
+	char orgn_odno[16]; /* the leg it acts on */
+	char odno[16];      /* its own KIS number, "" until known */
+	char orgno[8];
+	int ord_date, ord_time;
+	store_type type; /* amendments: the type after it */
+	int64_t price;   /* amendments: the price after it */
+	int64_t qty;     /* shares amended / cancelled */
+	int64_t filled_qty, filled_amount, remaining_qty;
+	int64_t sent_ms, created_ms, updated_ms;
+	char reject_code[16];
+	char reject_message[256];
+} store_leg;
+
+/* Journals leg l (status pending) with the next seq of its order. When
+ * l->client_key is set and held already (by a leg, or by an order), nothing
+ * is written, *existing is filled (existing->order_id tells whose) and 1
+ * returned. 0: inserted (l->id, l->seq set). -1 error. */
+int store_leg_insert(store *s, store_leg *l, store_leg *existing);
+/* 0 filled / 1 none / -1. */
+int store_leg_get(store *s, int64_t id, store_leg *out);
+int store_leg_get_by_broker(store *s, int ord_date, const char *odno, store_leg *out);
+/* Legs of an order, seq ascending (malloc'd; free()). */
+int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n);
+/* Legs in the statuses of mask (1u << store_leg_status), oldest first. */
+int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n);
+
+/* What KIS answered a leg. Moves only a pending / unknown leg (the
+ * reconciler may have been first); not_sent releases the key. An accepted
+ * amendment becomes the order's price and type. */
+typedef struct store_leg_result {
+	store_leg_status status;
+	const char *odno, *orgno;
+	int ord_date, ord_time;
+	int64_t qty; /* accepted: the quantity KIS took (0: keep) */
+	const char *reject_code, *reject_message;
+	int64_t now_ms;
+} store_leg_result;
+int store_leg_sent(store *s, int64_t id, const store_leg_result *r);
+/* At start-up: pending legs may have been sent by a process that died. */
+int store_legs_pending_to_unknown(store *s, int64_t now_ms);
+
+/* An amendment leg's state at KIS (cumulative). The increase of its filled
+ * quantity is recorded as a fill on that leg and added to the order's;
+ * then the order takes status / canceled_qty. Returns the fill's qty (0
+ * none) or -1. */
+typedef struct store_leg_progress {
+	int64_t filled_qty, filled_amount, remaining_qty;
+	int trade_date;
+	int64_t fill_ms;
+	int64_t now_ms;
+} store_leg_progress;
+int64_t store_leg_progress_apply(store *s, int64_t leg_id, const store_leg_progress *p);
+
+/* ---- the pre-trade guard's figures (store_legs.c) ---- */
+
+/* Sum of the notional of side's orders placed on ymd that may still trade
+ * or have traded (everything but rejected / not_sent / not_found; a
+ * cancelled order counts what it filled). -1 on error. */
+int store_day_notional(store *s, int ymd, store_side side, int64_t *sum);
+/* The ledger's position in code (FIFO, from fills) and the open quantity
+ * of its buy orders (not yet filled or cancelled). */
+int store_code_exposure(store *s, const char *code, int64_t *held, int64_t *open_buys);
 
 /* ---- holdings ---- */
 

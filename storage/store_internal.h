@@ -33,4 +33,9 @@ void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t cap);
 /* Bind text, NULL when s is NULL or "". */
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
 
+/* store_order_progress inside the caller's transaction (store_legs.c
+ * attributes an amendment leg's fills through it). *added: the fill's qty. */
+int store_order_get_in(sqlite3 *db, int64_t id, store_order *out);
+int store_order_progress_in(sqlite3 *db, int64_t id, const store_progress *p, int64_t *added);
+
 #endif

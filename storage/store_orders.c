@@ -97,7 +97,8 @@ int store_status_final(store_status s)
 	"id, coalesce(client_order_id, ''), request, code, coalesce(name, ''), side, type, qty, "  \
 	"price, status, source, filled_qty, filled_amount, canceled_qty, "                         \
 	"coalesce(broker_order_no, ''), coalesce(broker_orgno, ''), ord_date, ord_time, sent_ms, " \
-	"created_ms, updated_ms, coalesce(reject_code, ''), coalesce(reject_message, '')"
+	"created_ms, updated_ms, coalesce(reject_code, ''), coalesce(reject_message, ''), "        \
+	"coalesce(order_type, type), time_in_force, venue, stop_price, notional"
 
 static void order_read(sqlite3_stmt *st, store_order *o)
 {
@@ -110,9 +111,18 @@ static void order_read(sqlite3_stmt *st, store_order *o)
 	store_col_text(st, 4, o->name, sizeof(o->name));
 	store_col_text(st, 5, buf, sizeof(buf));
 	o->side = name_find(store_side_names, STORE_SIDE__MAX, buf) == 1 ? STORE_SELL : STORE_BUY;
-	store_col_text(st, 6, buf, sizeof(buf));
-	o->type =
-	    name_find(store_type_names, STORE_TYPE__MAX, buf) == 1 ? STORE_LIMIT : STORE_MARKET;
+	/* Column 6 (`type`) only says whether a price was sent; 23 is the type. */
+	store_col_text(st, 23, buf, sizeof(buf));
+	int t = name_find(store_type_names, STORE_TYPE__MAX, buf);
+	o->type = t < 0 ? STORE_LIMIT : (store_type)t;
+	store_col_text(st, 24, buf, sizeof(buf));
+	t = name_find(store_tif_names, STORE_TIF__MAX, buf);
+	o->tif = t < 0 ? STORE_TIF_DAY : (store_tif)t;
+	store_col_text(st, 25, buf, sizeof(buf));
+	t = name_find(store_venue_names, STORE_VENUE__MAX, buf);
+	o->venue = t < 0 ? STORE_VENUE_KRX : (store_venue)t;
+	o->stop_price = sqlite3_column_int64(st, 26);
+	o->notional = sqlite3_column_int64(st, 27);
 	o->qty = sqlite3_column_int64(st, 7);
 	o->price = sqlite3_column_int64(st, 8);
 	store_col_text(st, 9, buf, sizeof(buf));
@@ -176,6 +186,11 @@ static int order_by_key(sqlite3 *db, const char *key, store_order *out)
 	}
 	sqlite3_finalize(st);
 	return r;
+}
+
+int store_order_get_in(sqlite3 *db, int64_t id, store_order *out)
+{
+	return order_get_where(db, "id = ?", id, NULL, out);
 }
 
 int store_order_get(store *s, int64_t id, store_order *out)
@@ -247,11 +262,12 @@ static int order_insert_tx(sqlite3 *db, void *v)
 			return r == 0 ? 1 : -1;
 	}
 	sqlite3_stmt *st = store_prep(
-	    db, "INSERT INTO orders (client_order_id, request, code, name, side, type, qty, price, "
-	        "status, source, filled_qty, filled_amount, canceled_qty, broker_order_no, "
-	        "broker_orgno, ord_date, ord_time, sent_ms, created_ms, updated_ms, reject_code, "
-	        "reject_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	        "?, ?, ?)");
+	    db,
+	    "INSERT INTO orders (client_order_id, request, code, name, side, type, qty, price, "
+	    "status, source, filled_qty, filled_amount, canceled_qty, broker_order_no, "
+	    "broker_orgno, ord_date, ord_time, sent_ms, created_ms, updated_ms, reject_code, "
+	    "reject_message, order_type, time_in_force, venue, stop_price, notional) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return -1;
 	store_bind_text_or_null(st, 1, o->client_order_id);
@@ -259,7 +275,8 @@ static int order_insert_tx(sqlite3 *db, void *v)
 	sqlite3_bind_text(st, 3, o->code, -1, SQLITE_STATIC);
 	store_bind_text_or_null(st, 4, o->name);
 	sqlite3_bind_text(st, 5, store_side_name(o->side), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, store_type_name(o->type), -1, SQLITE_STATIC);
+	/* `type` keeps its 0001 meaning: was a limit price sent. */
+	sqlite3_bind_text(st, 6, o->price > 0 ? "limit" : "market", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, o->qty);
 	sqlite3_bind_int64(st, 8, o->price);
 	sqlite3_bind_text(st, 9, store_status_name(o->status), -1, SQLITE_STATIC);
@@ -276,6 +293,11 @@ static int order_insert_tx(sqlite3 *db, void *v)
 	sqlite3_bind_int64(st, 20, o->updated_ms);
 	store_bind_text_or_null(st, 21, o->reject_code);
 	store_bind_text_or_null(st, 22, o->reject_message);
+	sqlite3_bind_text(st, 23, store_type_name(o->type), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 24, store_tif_name(o->tif), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 25, store_venue_name(o->venue), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 26, o->stop_price);
+	sqlite3_bind_int64(st, 27, o->notional);
 	int rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -567,15 +589,14 @@ struct progress_arg {
 	int64_t added;
 };
 
-static int order_progress_tx(sqlite3 *db, void *v)
+int store_order_progress_in(sqlite3 *db, int64_t id, const store_progress *p, int64_t *added)
 {
-	struct progress_arg *a = v;
-	const store_progress *p = a->p;
+	struct progress_arg pa = {id, p, 0}, *a = &pa;
 	store_order o;
 	int g = order_get_where(db, "id = ?", a->id, NULL, &o);
+	*added = 0;
 	if (g)
 		return -1;
-	a->added = 0;
 	if (p->filled_qty > o.filled_qty) {
 		int64_t dq = p->filled_qty - o.filled_qty;
 		int64_t da = p->filled_amount - o.filled_amount;
@@ -583,7 +604,7 @@ static int order_progress_tx(sqlite3 *db, void *v)
 			da = 0;
 		sqlite3_stmt *st = store_prep(
 		    db, "INSERT OR IGNORE INTO fills (order_id, cum_qty, code, side, qty, amount, "
-		        "trade_date, filled_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+		        "trade_date, filled_ms, leg_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!st)
 			return -1;
 		sqlite3_bind_int64(st, 1, o.id);
@@ -594,6 +615,10 @@ static int order_progress_tx(sqlite3 *db, void *v)
 		sqlite3_bind_int64(st, 6, da);
 		sqlite3_bind_int(st, 7, p->trade_date);
 		sqlite3_bind_int64(st, 8, p->fill_ms);
+		if (p->leg_id > 0)
+			sqlite3_bind_int64(st, 9, p->leg_id);
+		else
+			sqlite3_bind_null(st, 9);
 		int rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE)
@@ -602,7 +627,7 @@ static int order_progress_tx(sqlite3 *db, void *v)
 			if (pos_update(db, o.code, o.side == STORE_SELL, dq, p->trade_date,
 			               p->fill_ms, sqlite3_last_insert_rowid(db)))
 				return -1;
-			a->added = dq;
+			*added = dq;
 		}
 		o.filled_qty = p->filled_qty;
 		o.filled_amount =
@@ -636,6 +661,12 @@ static int order_progress_tx(sqlite3 *db, void *v)
 	}
 	o.updated_ms = p->now_ms;
 	return order_write(db, &o, 0);
+}
+
+static int order_progress_tx(sqlite3 *db, void *v)
+{
+	struct progress_arg *a = v;
+	return store_order_progress_in(db, a->id, a->p, &a->added);
 }
 
 int64_t store_order_progress(store *s, int64_t id, const store_progress *p)

@@ -819,7 +819,7 @@ static void test_order_shape(void **state)
 {
 	fx *f = fx_new(0);
 	fx_client(f);
-	kis_order_req rq = {"005930", KIS_SIDE_BUY, 10, 0};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 10, .price = 0};
 	kis_order_ack ack;
 	kis_error e;
 	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_OK);
@@ -835,7 +835,7 @@ static void test_order_shape(void **state)
 	check_order_body(r.body, "005930", "01", "10", "0");
 	fk_req_free(&r);
 
-	kis_order_req sell = {"000660", KIS_SIDE_SELL, 3, 181500};
+	kis_order_req sell = {.code = "000660", .side = KIS_SIDE_SELL, .qty = 3, .price = 181500};
 	assert_int_equal(kis_order_cash(f->c, &sell, &ack, &e), KIS_OK);
 	req_at(f, 1, &r);
 	assert_string_equal(r.tr_id, "VTTC0011U");
@@ -858,6 +858,43 @@ static void test_order_shape(void **state)
 	json_decref(j);
 	fk_req_free(&r);
 
+	/* every field of the vocabulary: ORD_DVSN, venue, stop price */
+	f->sc.order_mode = ORD_OK;
+	kis_order_req stop = {.code = "005930",
+	                      .side = KIS_SIDE_BUY,
+	                      .qty = 2,
+	                      .price = 71500,
+	                      .ord_dvsn = "22",
+	                      .venue = "NXT",
+	                      .stop_price = 71000};
+	assert_int_equal(kis_order_cash(f->c, &stop, &ack, &e), KIS_OK);
+	req_at(f, 3, &r);
+	j = json_loads(r.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "ORD_DVSN")), "22");
+	assert_string_equal(json_string_value(json_object_get(j, "EXCG_ID_DVSN_CD")), "NXT");
+	assert_string_equal(json_string_value(json_object_get(j, "CNDT_PRIC")), "71000");
+	assert_string_equal(json_string_value(json_object_get(j, "ORD_UNPR")), "71500");
+	json_decref(j);
+	fk_req_free(&r);
+	/* amendment of 4 shares to 69,500 as IOC limit */
+	kis_revise_req rv = {.orgno = "06010",
+	                     .odno = "0001569157",
+	                     .ord_dvsn = "11",
+	                     .qty = 4,
+	                     .price = 69500,
+	                     .venue = "SOR"};
+	assert_int_equal(kis_order_revise(f->c, &rv, &ack, &e), KIS_OK);
+	req_at(f, 4, &r);
+	j = json_loads(r.body, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "RVSE_CNCL_DVSN_CD")), "01");
+	assert_string_equal(json_string_value(json_object_get(j, "QTY_ALL_ORD_YN")), "N");
+	assert_string_equal(json_string_value(json_object_get(j, "ORD_QTY")), "4");
+	assert_string_equal(json_string_value(json_object_get(j, "ORD_UNPR")), "69500");
+	assert_string_equal(json_string_value(json_object_get(j, "ORD_DVSN")), "11");
+	assert_string_equal(json_string_value(json_object_get(j, "EXCG_ID_DVSN_CD")), "SOR");
+	json_decref(j);
+	fk_req_free(&r);
+
 	/* business refusal */
 	f->sc.order_mode = ORD_REJECT;
 	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_E_REJECTED);
@@ -865,7 +902,7 @@ static void test_order_shape(void **state)
 	assert_string_equal(e.msg1, "모의투자 주문가능금액이 부족합니다.");
 	/* bad requests never leave */
 	int n = fk_count(f->fk);
-	kis_order_req bad = {"005930", KIS_SIDE_ANY, 1, 0};
+	kis_order_req bad = {.code = "005930", .side = KIS_SIDE_ANY, .qty = 1, .price = 0};
 	assert_int_equal(kis_order_cash(f->c, &bad, &ack, &e), KIS_E_INTERNAL);
 	bad.side = KIS_SIDE_BUY;
 	bad.qty = 0;
@@ -895,7 +932,7 @@ static void test_order_rate_limit(void **state)
 	fx *f = fx_new(1);
 	f->sc.rate_fail_n = 1;
 	fx_client(f);
-	kis_order_req rq = {"005930", KIS_SIDE_BUY, 1, 74400};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 1, .price = 74400};
 	kis_order_ack ack;
 	kis_error e;
 	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_OK);
@@ -914,7 +951,7 @@ static void test_order_no_resend(void **state)
 	fx *f = fx_new(1);
 	f->cfg.timeout_ms = 400;
 	fx_client(f);
-	kis_order_req rq = {"005930", KIS_SIDE_BUY, 1, 74400};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 1, .price = 74400};
 	kis_order_ack ack;
 	kis_error e;
 
@@ -956,7 +993,7 @@ static void test_order_sent_flags(void **state)
 {
 	fx *f = fx_new(1);
 	fx_client(f);
-	kis_order_req rq = {"005930", KIS_SIDE_SELL, 1, 74400};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_SELL, .qty = 1, .price = 74400};
 	kis_order_ack ack;
 	kis_error e;
 	f->sc.order_mode = ORD_CONFIG;
@@ -982,7 +1019,7 @@ static void test_connection_refused(void **state)
 	f->cfg.base_url = url;
 	f->cfg.read_retries = 1;
 	fx_client(f);
-	kis_order_req rq = {"005930", KIS_SIDE_BUY, 1, 74400};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 1, .price = 74400};
 	kis_order_ack ack;
 	kis_error e;
 	assert_int_equal(kis_order_cash(f->c, &rq, &ack, &e), KIS_E_TRANSIENT);

@@ -132,7 +132,7 @@ static int call_psbl(kis_client *c)
 
 static int call_order(kis_client *c)
 {
-	kis_order_req rq = {"005930", KIS_SIDE_BUY, 1, 70000};
+	kis_order_req rq = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 1, .price = 70000};
 	kis_order_ack a;
 	kis_error e;
 	int rc = kis_order_cash(c, &rq, &a, &e);
