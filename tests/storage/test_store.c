@@ -15,7 +15,7 @@
 
 #include "kclock.h"
 #include "krx.h"
-#include "store.h"
+#include "store_internal.h"
 
 static char dir[64];
 
@@ -117,33 +117,40 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "newer kisgw"));
 }
 
-/* A database left at schema 1 by an older kisgw is brought up to date,
- * data kept: 0002 fills stock_names from the orders' names. */
+/* A database left at schema 1 by an older kisgw (built here from 0001
+ * alone) is brought up to date, data kept: 0002 fills stock_names from the
+ * orders' names; 0006 reads an old order as its type, day, KRX. */
 static void test_upgrade_from_v1(void **state)
 {
 	(void)state;
 	char path[128], err[256];
 	db_path(path, sizeof(path), "upgrade.db");
 	unlink(path);
-	store *s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	store_close(s);
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(store_migrations[0].version, 1);
+	assert_int_equal(sqlite3_exec(db, store_migrations[0].sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(
-	    sqlite3_exec(db,
-	                 "DELETE FROM schema_migrations WHERE version >= 2; DROP TABLE stock_names;"
-	                 "DROP INDEX fills_code_buys; CREATE INDEX fills_code_buys ON fills (code, "
-	                 "side, trade_date DESC, filled_ms DESC, id DESC);"
-	                 "INSERT INTO orders (code, side, type, qty, status, source, created_ms, "
-	                 "updated_ms, name) VALUES ('005930', 'buy', 'market', 1, 'filled', "
-	                 "'external', 1, 1, 'Samsung');",
-	                 NULL, NULL, NULL),
+	    sqlite3_exec(
+	        db,
+	        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+	        "NOT NULL, applied_ms INTEGER NOT NULL);"
+	        "INSERT INTO schema_migrations VALUES (1, 'init', 0);"
+	        "INSERT INTO orders (code, side, type, qty, price, status, source, "
+	        "created_ms, updated_ms, name) VALUES ('005930', 'buy', 'limit', 1, 70000, "
+	        "'filled', 'external', 1, 1, 'Samsung');",
+	        NULL, NULL, NULL),
 	    SQLITE_OK);
 	sqlite3_close(db);
-	s = store_open(path, err, sizeof(err));
+	store *s = store_open(path, err, sizeof(err));
 	assert_non_null(s);
 	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_order o;
+	assert_int_equal(store_order_get(s, 1, &o), 0);
+	assert_int_equal(o.type, STORE_LIMIT);
+	assert_int_equal(o.tif, STORE_TIF_DAY);
+	assert_int_equal(o.venue, STORE_VENUE_KRX);
+	assert_int_equal(o.price, 70000);
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *st;
