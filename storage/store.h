@@ -154,6 +154,7 @@ typedef struct store_fill {
 	int64_t qty, amount;
 	int trade_date;
 	int64_t filled_ms;
+	int64_t leg_id; /* the amendment leg it came on, 0: the original order number */
 } store_fill;
 
 /* Journal a new order. When o->client_order_id is set and an order already
@@ -220,6 +221,7 @@ int store_orders_on_date(store *s, int ord_date, store_order **out, size_t *n);
 
 typedef struct store_order_filter {
 	int status;        /* -1: any */
+	int open_only;     /* 1: pending, submitted, partially_filled, cancel_requested, unknown */
 	const char *code;  /* NULL: any */
 	int side;          /* -1: any */
 	int source;        /* -1: any */
@@ -283,6 +285,7 @@ int store_leg_insert(store *s, store_leg *l, store_leg *existing);
 /* 0 filled / 1 none / -1. */
 int store_leg_get(store *s, int64_t id, store_leg *out);
 int store_leg_get_by_broker(store *s, int ord_date, const char *odno, store_leg *out);
+int store_leg_get_by_key(store *s, const char *client_key, store_leg *out);
 /* Legs of an order, seq ascending (malloc'd; free()). */
 int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n);
 /* Legs in the statuses of mask (1u << store_leg_status), oldest first. */

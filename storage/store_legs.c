@@ -188,6 +188,14 @@ int store_leg_get_by_broker(store *s, int ord_date, const char *odno, store_leg 
 	return leg_where(db, "ord_date = ? AND odno = ?", ord_date, odno, out);
 }
 
+int store_leg_get_by_key(store *s, const char *client_key, store_leg *out)
+{
+	sqlite3 *db = store_db(s);
+	if (!db || !client_key || !*client_key)
+		return db ? 1 : -1;
+	return leg_where(db, "client_key = ?", 0, client_key, out);
+}
+
 static int legs_collect(sqlite3_stmt *st, store_leg **out, size_t *n)
 {
 	size_t cap = 0;

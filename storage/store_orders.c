@@ -322,8 +322,10 @@ int store_fills_list(store *s, int64_t order_id, store_fill **out, size_t *n)
 	sqlite3 *db = store_db(s);
 	if (!db)
 		return -1;
-	sqlite3_stmt *st = store_prep(db, "SELECT id, order_id, qty, amount, trade_date, filled_ms "
-	                                  "FROM fills WHERE order_id = ? ORDER BY cum_qty");
+	sqlite3_stmt *st =
+	    store_prep(db, "SELECT id, order_id, qty, amount, trade_date, filled_ms, "
+	                   "coalesce(leg_id, 0) FROM fills WHERE order_id = ? "
+	                   "ORDER BY cum_qty");
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
@@ -346,6 +348,7 @@ int store_fills_list(store *s, int64_t order_id, store_fill **out, size_t *n)
 		f->amount = sqlite3_column_int64(st, 3);
 		f->trade_date = sqlite3_column_int(st, 4);
 		f->filled_ms = sqlite3_column_int64(st, 5);
+		f->leg_id = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
@@ -802,6 +805,10 @@ int store_orders_list(store *s, const store_order_filter *f, store_order **out, 
 	int len = snprintf(sql, sizeof(sql), "SELECT " ORDER_COLS " FROM orders WHERE 1");
 	if (f->status >= 0)
 		len += snprintf(sql + len, sizeof(sql) - (size_t)len, " AND status = ?1");
+	if (f->open_only)
+		len += snprintf(sql + len, sizeof(sql) - (size_t)len,
+		                " AND status IN ('pending', 'submitted', 'partially_filled', "
+		                "'cancel_requested', 'unknown')");
 	if (f->code)
 		len += snprintf(sql + len, sizeof(sql) - (size_t)len, " AND code = ?2");
 	if (f->side >= 0)

@@ -54,6 +54,7 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_mutex_init(&t->recon_mu, NULL);
 	pthread_mutex_init(&t->rt_mu, NULL);
+	pthread_mutex_init(&t->halt_mu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -62,7 +63,11 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 	/* A pending order outlived the process that was sending it: it may
 	 * have reached KIS. Never re-send; let the reconciler find it. */
 	int n = store_orders_pending_to_unknown(db, trader_now(t));
-	if (n < 0) {
+	int nl = n < 0 ? -1 : store_legs_pending_to_unknown(db, trader_now(t));
+	if (nl > 0)
+		klogf(KLOG_WARN, "trader",
+		      "%d amendment(s)/cancel(s) were in flight at the last stop; now unknown", nl);
+	if (n < 0 || nl < 0 || trader_halt_load(t)) {
 		snprintf(err, errlen, "cannot read the order journal");
 		trader_free(t);
 		return NULL;
@@ -116,6 +121,7 @@ void trader_free(trader *t)
 	pthread_mutex_destroy(&t->recon_mu);
 	pthread_mutex_destroy(&t->rt_mu);
 	free(t->rt_orders);
+	pthread_mutex_destroy(&t->halt_mu);
 	free(t);
 }
 
@@ -129,7 +135,9 @@ static int invalid(trader_outcome *out, trader_result r, const char *field, cons
 
 int trader_order_check(const trader *t, const trader_order_req *req, trader_outcome *out)
 {
-	if (req->type == STORE_LIMIT) {
+	const trader_dvsn_rule *rule = trader_dvsn_find(req->type, req->tif);
+	int priced = rule ? rule->price : req->type == STORE_LIMIT;
+	if (priced) {
 		if (!krx_on_tick(req->price)) {
 			char msg[160];
 			snprintf(msg, sizeof(msg),
@@ -145,8 +153,8 @@ int trader_order_check(const trader *t, const trader_order_req *req, trader_outc
 		return invalid(out, TRADER_OVER_LIMIT, "qty", msg);
 	}
 	int64_t amount;
-	if (req->type == STORE_LIMIT && (__builtin_mul_overflow(req->qty, req->price, &amount) ||
-	                                 amount > t->cfg.max_order_amount)) {
+	if (priced && (__builtin_mul_overflow(req->qty, req->price, &amount) ||
+	               amount > t->cfg.max_order_amount)) {
 		char msg[160];
 		snprintf(msg, sizeof(msg), "qty x price is over the cap of %lld KRW per order",
 		         (long long)t->cfg.max_order_amount);
@@ -158,9 +166,16 @@ int trader_order_check(const trader *t, const trader_order_req *req, trader_outc
 /* What identifies a request for replays: everything the client chose. */
 static void request_canon(const trader_order_req *req, char *buf, size_t len)
 {
-	snprintf(buf, len, "code=%s;side=%s;type=%s;qty=%lld;price=%lld;source=%s", req->code,
-	         store_side_name(req->side), store_type_name(req->type), (long long)req->qty,
-	         (long long)req->price, store_source_name(req->source));
+	int n =
+	    snprintf(buf, len, "code=%s;side=%s;type=%s;qty=%lld;price=%lld;source=%s", req->code,
+	             store_side_name(req->side), store_type_name(req->type), (long long)req->qty,
+	             (long long)req->price, store_source_name(req->source));
+	/* Only what differs from a pre-0006 order, so old keys still replay. */
+	if (n > 0 && (size_t)n < len &&
+	    (req->tif != STORE_TIF_DAY || req->venue != STORE_VENUE_KRX || req->stop_price))
+		snprintf(buf + n, len - (size_t)n, ";tif=%s;venue=%s;stop=%lld",
+		         store_tif_name(req->tif), store_venue_name(req->venue),
+		         (long long)req->stop_price);
 }
 
 static trader_result replay(const store_order *ex, const char *canon, trader_outcome *out)
@@ -211,10 +226,15 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		if (r == 0)
 			return replay(&ex, canon, out);
 	}
-	if (req->type == STORE_MARKET) {
-		/* Market orders are valued at the current price for the amount cap. */
-		kis_quote q;
-		if (kis_price_get(t->kis, req->code, &q, &out->kis) != KIS_OK) {
+	const trader_dvsn_rule *rule = trader_dvsn_find(req->type, req->tif);
+	int priced = rule ? rule->price : 0;
+	/* Orders without a price are valued at the current price (caps); the
+	 * day's limits for priced ones come from the same (cached) quote. */
+	kis_quote q;
+	memset(&q, 0, sizeof(q));
+	int have_q = 0;
+	if (!priced) {
+		if (trader_quote(t, req->code, &q, &out->kis) != KIS_OK) {
 			out->result = TRADER_KIS_ERROR;
 			/* For the reply; have_order stays 0: nothing was journaled. */
 			snprintf(out->order.code, sizeof(out->order.code), "%s", req->code);
@@ -226,18 +246,35 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 			         req->code);
 			return out->result;
 		}
-		int64_t px = q.price > 0 ? q.price : q.upper_limit, amount;
-		if (px > 0 && (__builtin_mul_overflow(req->qty, px, &amount) ||
-		               amount > t->cfg.max_order_amount)) {
-			invalid(out, TRADER_OVER_LIMIT, "qty", "");
-			snprintf(
-			    out->message, sizeof(out->message),
-			    "%lld shares at the current price %lld KRW are over the cap of %lld "
-			    "KRW per order",
-			    (long long)req->qty, (long long)px, (long long)t->cfg.max_order_amount);
-			return out->result;
-		}
+		have_q = 1;
+	} else {
+		kis_error qe;
+		have_q = trader_quote(t, req->code, &q, &qe) == KIS_OK && q.upper_limit > 0;
 	}
+	trader_rule_ctx ctx;
+	trader_rule_ctx_now(t, have_q ? &q : NULL, &ctx);
+	trader_rule_input in = {req->type, req->tif, req->venue, req->price, req->stop_price};
+	trader_rule_result rr;
+	if (trader_rules_check(&in, &ctx, &rr)) {
+		invalid(out, TRADER_INVALID, rr.field, rr.message);
+		return out->result;
+	}
+	rule = rr.rule;
+	int64_t px = priced ? req->price : q.price > 0 ? q.price : q.upper_limit, notional = 0;
+	if (__builtin_mul_overflow(req->qty, px, &notional))
+		notional = INT64_MAX;
+	if (!priced && notional > t->cfg.max_order_amount) {
+		invalid(out, TRADER_OVER_LIMIT, "qty", "");
+		snprintf(out->message, sizeof(out->message),
+		         "%lld shares at the current price %lld KRW are over the cap of %lld "
+		         "KRW per order",
+		         (long long)req->qty, (long long)px, (long long)t->cfg.max_order_amount);
+		return out->result;
+	}
+	trader_guard_req g = {req->code, req->side, req->qty, notional, 0};
+	if (trader_guard_check(t, &g, out) != TRADER_OK)
+		return out->result;
+	memset(out, 0, sizeof(*out));
 	store_order o;
 	memset(&o, 0, sizeof(o));
 	snprintf(o.client_order_id, sizeof(o.client_order_id), "%s", req->key);
@@ -246,7 +283,11 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 	o.side = req->side;
 	o.type = req->type;
 	o.qty = req->qty;
-	o.price = req->type == STORE_LIMIT ? req->price : 0;
+	o.price = priced ? req->price : 0;
+	o.tif = req->tif;
+	o.venue = req->venue;
+	o.stop_price = req->stop_price;
+	o.notional = notional;
 	o.status = ST_PENDING;
 	o.source = req->source == STORE_SRC_AUTOTRADE ? STORE_SRC_AUTOTRADE : STORE_SRC_API;
 	o.created_ms = o.updated_ms = o.sent_ms = trader_now(t);
@@ -264,6 +305,9 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 	kr.side = req->side == STORE_SELL ? KIS_SIDE_SELL : KIS_SIDE_BUY;
 	kr.qty = req->qty;
 	kr.price = o.price;
+	snprintf(kr.ord_dvsn, sizeof(kr.ord_dvsn), "%s", rule->ord_dvsn);
+	snprintf(kr.venue, sizeof(kr.venue), "%s", store_venue_name(req->venue));
+	kr.stop_price = req->stop_price;
 	kis_order_ack ack;
 	memset(&ack, 0, sizeof(ack));
 	int rc = kis_order_cash(t->kis, &kr, &ack, &out->kis);
@@ -305,75 +349,5 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 
 trader_result trader_order_cancel(trader *t, int64_t id, trader_outcome *out)
 {
-	memset(out, 0, sizeof(*out));
-	store_order o;
-	int g = store_order_get(t->db, id, &o);
-	if (g < 0)
-		return internal(out, "cannot read the order journal");
-	if (g == 1) {
-		out->result = TRADER_NOT_FOUND;
-		snprintf(out->message, sizeof(out->message), "no order %lld", (long long)id);
-		return out->result;
-	}
-	out->order = o;
-	out->have_order = 1;
-	if (store_status_final(o.status)) {
-		out->result = TRADER_FINAL;
-		snprintf(out->message, sizeof(out->message), "order %lld is already %s",
-		         (long long)id, store_status_name(o.status));
-		return out->result;
-	}
-	if (!o.broker_order_no[0]) {
-		out->result = TRADER_CONFLICT;
-		snprintf(out->message, sizeof(out->message),
-		         "order %lld is %s: KIS has not confirmed it yet, so it cannot be "
-		         "cancelled until it is reconciled",
-		         (long long)id, store_status_name(o.status));
-		return out->result;
-	}
-	store_status prev = o.status;
-	unsigned open_mask = (1u << ST_SUBMITTED) | (1u << ST_PARTIALLY_FILLED) |
-	                     (1u << ST_CANCEL_REQUESTED) | (1u << ST_UNKNOWN);
-	int m = store_order_set_status(t->db, id, open_mask, ST_CANCEL_REQUESTED, trader_now(t));
-	if (m < 0)
-		return internal(out, "cannot write the order journal");
-	if (m == 1) { /* the reconciler finalised it meanwhile */
-		store_order_get(t->db, id, &out->order);
-		out->result = TRADER_FINAL;
-		snprintf(out->message, sizeof(out->message), "order %lld is already %s",
-		         (long long)id, store_status_name(out->order.status));
-		return out->result;
-	}
-	kis_order_ack ack;
-	int rc = kis_order_cancel(t->kis, o.broker_orgno, o.broker_order_no, &ack, &out->kis);
-	kis_error rerr;
-	if (rc == KIS_OK) {
-		trader_refresh_order(t, &o, &rerr);
-		store_order_get(t->db, id, &out->order);
-		out->result =
-		    out->order.status == ST_CANCELED || store_status_final(out->order.status)
-		        ? TRADER_OK
-		        : TRADER_ACCEPTED;
-		return out->result;
-	}
-	if (out->kis.status == KIS_E_REJECTED || !out->kis.sent) {
-		/* KIS did not cancel: the order is as it was; learn its latest state. */
-		store_order_set_status(t->db, id, 1u << ST_CANCEL_REQUESTED, prev, trader_now(t));
-		trader_refresh_order(t, &o, &rerr);
-		store_order_get(t->db, id, &out->order);
-		if (store_status_final(out->order.status)) {
-			out->result = TRADER_FINAL;
-			snprintf(out->message, sizeof(out->message), "order %lld is already %s",
-			         (long long)id, store_status_name(out->order.status));
-		} else {
-			out->result =
-			    out->kis.status == KIS_E_REJECTED ? TRADER_REJECTED : TRADER_NOT_SENT;
-		}
-		return out->result;
-	}
-	/* The cancel may or may not have reached KIS: the reconciler will tell. */
-	wake_reconciler(t);
-	store_order_get(t->db, id, &out->order);
-	out->result = TRADER_ACCEPTED;
-	return out->result;
+	return trader_order_cancel_qty(t, id, 0, NULL, out);
 }

@@ -26,6 +26,14 @@ typedef struct trader_config {
 	int backfill_days;        /* history imported on first start, default 90 */
 	int unknown_window_s;     /* ± window to match an unknown order, default 120 */
 	int run_backfill;         /* 1 (default): import history on first start */
+	/* The order vocabulary and the pre-trade guard (trader_guard.c). */
+	int real;                      /* real account: NXT/SOR and every type */
+	int session_check;             /* 1: refuse a type outside its session locally */
+	int64_t max_daily_buy_amount;  /* KRW per KST day of buys (notional), 0: no cap */
+	int64_t max_daily_sell_amount; /* same for sells */
+	int64_t max_position_qty;      /* shares held + open buys per code, 0: no cap */
+	int64_t fee_rate_ppm;          /* brokerage fee estimate, parts per million */
+	int64_t tax_rate_ppm;          /* transaction tax on sells, parts per million */
 } trader_config;
 
 /* Fills unset (zero) fields with the defaults above. */
@@ -110,9 +118,12 @@ typedef struct trader_order_req {
 	store_side side;
 	store_type type;
 	int64_t qty;
-	int64_t price;       /* limit only */
+	int64_t price;       /* types with a limit price only (trader_dvsn_rule.price) */
 	char key[65];        /* idempotency key, "" for none */
 	store_source source; /* api or autotrade */
+	store_tif tif;       /* default day */
+	store_venue venue;   /* default KRX */
+	int64_t stop_price;  /* stop_limit only */
 } trader_order_req;
 
 typedef enum trader_result {
@@ -131,6 +142,7 @@ typedef enum trader_result {
 	TRADER_ACCEPTED,    /* 202: cancel requested, outcome not yet known */
 	TRADER_OK,          /* 200 */
 	TRADER_INTERNAL,    /* 500: database failure */
+	TRADER_HALTED,      /* 409 trading_halted: new orders and amendments refused */
 } trader_result;
 
 typedef struct trader_outcome {
@@ -156,6 +168,69 @@ int trader_order_check(const trader *t, const trader_order_req *req, trader_outc
 trader_result trader_order_place(trader *t, const trader_order_req *req, trader_outcome *out);
 /* Cancels the whole remaining quantity of order id. */
 trader_result trader_order_cancel(trader *t, int64_t id, trader_outcome *out);
+
+/* ---- the pre-trade guard (trader_guard.c): every source goes through it ---- */
+
+/* Where quotes come from (the server's cache); default kis_price_get. */
+typedef int (*trader_quote_fn)(void *ctx, const char *code, kis_quote *q, kis_error *err);
+void trader_set_quote_source(trader *t, trader_quote_fn fn, void *ctx);
+
+/* What one order would add: buys and sells are capped apart. */
+typedef struct trader_guard_req {
+	const char *code;
+	store_side side;
+	int64_t qty;
+	int64_t notional; /* KRW estimate (limit: qty x price; else qty x current price) */
+	int amendment;    /* 1: an amendment of an order already counted (only the halt) */
+} trader_guard_req;
+
+/* The checks no order may skip, whoever sends it (API, auto-trade, KIS
+ * passthrough): the trading halt (TRADER_HALTED), the per-order caps, the
+ * daily notional cap of the side and the per-code position cap (buys)
+ * (TRADER_OVER_LIMIT, field "qty"). TRADER_OK (0 also in out->result) or
+ * the refusal with out->message. */
+trader_result trader_guard_check(trader *t, const trader_guard_req *g, trader_outcome *out);
+
+typedef struct trader_halt_state {
+	int halted;
+	char reason[200];
+	int64_t since_ms; /* 0 when not halted */
+} trader_halt_state;
+/* Halts / resumes trading; persisted (meta), so a restart keeps it. A
+ * second halt keeps the first one's time and takes the new reason. 0 / -1. */
+int trader_halt(trader *t, const char *reason);
+int trader_resume(trader *t);
+void trader_halt_get(trader *t, trader_halt_state *out);
+
+/* POST /orders/preview: every check of trader_order_place (fields, the
+ * type/venue/session table, tick and limits, the guard), the estimated
+ * amount, fees and tax, and KIS's orderable quantity; sends no order.
+ * {"ok","checks":[{"name","ok","field"?,"message"?}],"amount","fees_estimate",
+ * "tax_estimate","orderable_qty"}; NULL only when out of memory. */
+json_t *trader_order_preview(trader *t, const trader_order_req *req);
+
+/* ---- amendments and partial cancels (trader_amend.c) ---- */
+
+typedef struct trader_amend_req {
+	int64_t id;      /* the local order */
+	int have_price;  /* price given */
+	int64_t price;   /* the new limit price */
+	int have_type;   /* type given */
+	store_type type; /* the new type (time_in_force and venue stay) */
+	int64_t qty;     /* shares of the open rest to amend; 0: all of it */
+	char key[65];    /* Idempotency-Key, "" none */
+} trader_amend_req;
+
+/* 정정 of the open rest: journaled leg (pending) before KIS sees it, sent
+ * once, KIS's new order number added to the order's chain; the order then
+ * shows the new price/type. TRADER_OK / TRADER_ACCEPTED (unknown outcome,
+ * reconciled) / REJECTED (409 when KIS says nothing is left) / INVALID /
+ * HALTED / FINAL / NOT_FOUND / KEY_REUSED / REPLAYED. */
+trader_result trader_order_amend(trader *t, const trader_amend_req *req, trader_outcome *out);
+/* Cancels qty shares of the open rest (0: all of it), with an optional
+ * idempotency key; goes through while trading is halted. */
+trader_result trader_order_cancel_qty(trader *t, int64_t id, int64_t qty, const char *key,
+                                      trader_outcome *out);
 
 /* ---- reconciliation ---- */
 
@@ -192,6 +267,7 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills);
 /* Filters of GET /orders, typed by the caller (code checked with
  * krx_code_valid, limit within 1..TRADER_LIST_MAX_LIMIT). */
 typedef struct trader_list_query {
+	int open;             /* 1: open orders only, checked with KIS */
 	int status;           /* store_status, TRADER_ANY: any */
 	int side;             /* store_side, TRADER_ANY: any */
 	int source;           /* store_source, TRADER_ANY: any */

@@ -35,12 +35,35 @@ struct trader {
 	size_t rt_n, rt_cap;
 	int rt_ymd; /* the day rt_orders belongs to */
 	trader_rt_stats rt_stats;
+	/* Quotes for the pre-checks (the server's cache when wired). */
+	trader_quote_fn quote_fn;
+	void *quote_ctx;
+	/* The trading halt, guarded by halt_mu; persisted in meta. */
+	pthread_mutex_t halt_mu;
+	trader_halt_state halt;
 };
 
 /* While the WebSocket is healthy the reconciler's session interval is
  * this many times longer: the socket brings fills within a second, the
  * poller only catches what it missed. */
 #define RT_SLOW_FACTOR 10
+
+/* The reconciler's side of amendment / cancel legs (trader_legs.c). */
+/* 1 when KIS row r belongs to an order with legs (order_id set; an unknown
+ * leg it settles is adopted), 0 when not, -1 on error. */
+int trader_legs_claim(trader *t, const kis_ccld_row *r, int64_t now, int64_t *order_id);
+/* Brings order_id up to date from its rows in l (every leg, then leg 0). */
+int trader_legs_apply(trader *t, int64_t order_id, const kis_ccld_list *l, int today, int64_t now,
+                      uint64_t *fills_added);
+/* Unknown legs still unmatched after their day: not_found. */
+int trader_legs_expire(trader *t, int64_t now, int window_s);
+
+/* Loads the persisted halt (trader_new). 0 / -1. */
+int trader_halt_load(trader *t);
+/* The quote of code through the configured source. */
+int trader_quote(trader *t, const char *code, kis_quote *q, kis_error *err);
+/* Fills the rule context for now (calendar from the database). */
+void trader_rule_ctx_now(trader *t, const kis_quote *q, trader_rule_ctx *ctx);
 
 int64_t trader_now(trader *t);
 /* Refresh one order from KIS (its date, its ODNO). 0 or -1. */

@@ -57,8 +57,11 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 	json_object_set_new(j, "side", json_string(store_side_name(o->side)));
 	json_object_set_new(j, "type", json_string(store_type_name(o->type)));
 	json_object_set_new(j, "qty", json_integer(o->qty));
-	json_object_set_new(j, "price",
-	                    o->type == STORE_LIMIT ? json_integer(o->price) : json_null());
+	json_object_set_new(j, "price", o->price > 0 ? json_integer(o->price) : json_null());
+	json_object_set_new(j, "time_in_force", json_string(store_tif_name(o->tif)));
+	json_object_set_new(j, "venue", json_string(store_venue_name(o->venue)));
+	if (o->type == STORE_STOP_LIMIT)
+		json_object_set_new(j, "stop_price", json_integer(o->stop_price));
 	json_object_set_new(j, "status", json_string(store_status_name(o->status)));
 	json_object_set_new(j, "filled_qty", json_integer(o->filled_qty));
 	json_object_set_new(j, "avg_fill_price",
@@ -66,6 +69,23 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 	                        ? price_json((double)o->filled_amount / (double)o->filled_qty)
 	                        : json_null());
 	json_object_set_new(j, "broker_order_no", str_or_null(o->broker_order_no));
+	/* The chain of KIS order numbers: the original, then each accepted
+	 * amendment (KIS gives every 정정 a new number). */
+	store_leg *legs = NULL;
+	size_t nlegs = 0;
+	if (store_legs_list(t->db, o->id, &legs, &nlegs))
+		nlegs = 0;
+	json_t *nos = json_array();
+	if (o->broker_order_no[0])
+		json_array_append_new(nos, json_string(o->broker_order_no));
+	for (size_t i = 0; i < nlegs; i++)
+		if (legs[i].kind == STORE_LEG_AMEND && legs[i].odno[0])
+			json_array_append_new(nos, json_string(legs[i].odno));
+	json_object_set_new(j, "broker_order_nos", nos);
+	json_object_set_new(j, "canceled_qty", json_integer(o->canceled_qty));
+	int64_t open = o->qty - o->filled_qty - o->canceled_qty;
+	json_object_set_new(j, "open_qty",
+	                    json_integer(store_status_final(o->status) || open < 0 ? 0 : open));
 	json_object_set_new(j, "source", json_string(store_source_name(o->source)));
 	json_object_set_new(j, "created_at", iso(o->created_ms));
 	json_object_set_new(j, "updated_at", iso(o->updated_ms));
@@ -76,16 +96,48 @@ json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
 		store_fill *f = NULL;
 		size_t n = 0;
 		if (store_fills_list(t->db, o->id, &f, &n) == 0) {
-			for (size_t i = 0; i < n; i++)
+			for (size_t i = 0; i < n; i++) {
+				const char *no = o->broker_order_no;
+				for (size_t k = 0; k < nlegs; k++)
+					if (legs[k].id == f[i].leg_id)
+						no = legs[k].odno;
 				json_array_append_new(
 				    arr,
-				    json_pack("{s:I,s:o,s:o}", "qty", (json_int_t)f[i].qty, "price",
+				    json_pack("{s:I,s:o,s:o,s:o}", "qty", (json_int_t)f[i].qty,
+				              "price",
 				              price_json((double)f[i].amount / (double)f[i].qty),
-				              "filled_at", iso(f[i].filled_ms)));
+				              "filled_at", iso(f[i].filled_ms), "broker_order_no",
+				              str_or_null(no)));
+			}
 			free(f);
 		}
 		json_object_set_new(j, "fills", arr);
+		/* The amendments and cancels, oldest first: the price/qty history. */
+		json_t *la = json_array();
+		for (size_t i = 0; i < nlegs; i++) {
+			const store_leg *l = &legs[i];
+			json_t *lj = json_pack(
+			    "{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "kind", store_leg_kind_name(l->kind),
+			    "status", store_leg_status_name(l->status), "qty", (json_int_t)l->qty,
+			    "broker_order_no", str_or_null(l->odno), "orig_broker_order_no",
+			    str_or_null(l->orgn_odno), "requested_at", iso(l->created_ms),
+			    "reject_code", str_or_null(l->reject_code));
+			if (l->kind == STORE_LEG_AMEND) {
+				json_object_set_new(lj, "type",
+				                    json_string(store_type_name(l->type)));
+				json_object_set_new(lj, "price",
+				                    l->price > 0 ? json_integer(l->price)
+				                                 : json_null());
+				json_object_set_new(lj, "filled_qty", json_integer(l->filled_qty));
+			}
+			if (l->reject_message[0])
+				json_object_set_new(lj, "reject_message",
+				                    json_string(l->reject_message));
+			json_array_append_new(la, lj);
+		}
+		json_object_set_new(j, "amendments", la);
 	}
+	free(legs);
 	return j;
 }
 
@@ -125,6 +177,82 @@ static int cursor_parse(const char *s, int64_t *ms, int64_t *id)
 	return parse_i64(a, 0, INT64_MAX, ms) || parse_i64(dot + 1, 1, INT64_MAX, id) ? -1 : 0;
 }
 
+/* GET /orders?open=true: the ledger's open orders, each with what KIS
+ * says is still open on its order numbers ("kis_open_qty": psbl_qty of
+ * inquire-psbl-rvsecncl on real accounts, rmn_qty of today's unfilled
+ * daily-ccld rows on virtual ones, which have no open-order TR). A
+ * difference wakes the reconciler. */
+static void open_check(trader *t, json_t *res)
+{
+	kis_error e;
+	memset(&e, 0, sizeof(e));
+	char(*nos)[16] = NULL;
+	int64_t *qty = NULL;
+	size_t n = 0;
+	int ok = 0;
+	if (t->cfg.real) {
+		kis_open_orders oo;
+		memset(&oo, 0, sizeof(oo));
+		if (kis_open_orders_get(t->kis, &oo, &e) == KIS_OK) {
+			nos = calloc(oo.n + 1, sizeof(*nos));
+			qty = calloc(oo.n + 1, sizeof(*qty));
+			for (size_t i = 0; nos && qty && i < oo.n; i++) {
+				snprintf(nos[n], sizeof(nos[n]), "%s", oo.rows[i].odno);
+				qty[n++] = oo.rows[i].cancelable_qty;
+			}
+			ok = nos && qty;
+			kis_open_orders_free(&oo);
+		}
+	} else {
+		int today = trader_today(t);
+		kis_ccld_query cq = {
+		    .from_ymd = today, .to_ymd = today, .side = KIS_SIDE_ANY, .ccld = 2};
+		kis_ccld_list l;
+		memset(&l, 0, sizeof(l));
+		if (kis_daily_ccld_get(t->kis, &cq, &l, &e) == KIS_OK) {
+			nos = calloc(l.n + 1, sizeof(*nos));
+			qty = calloc(l.n + 1, sizeof(*qty));
+			for (size_t i = 0; nos && qty && i < l.n; i++) {
+				if (l.rows[i].cancel_row)
+					continue;
+				snprintf(nos[n], sizeof(nos[n]), "%s", l.rows[i].odno);
+				qty[n++] = l.rows[i].remaining_qty;
+			}
+			ok = nos && qty;
+			kis_ccld_list_free(&l);
+		}
+	}
+	json_object_set_new(res, "checked_with_kis", json_boolean(ok));
+	if (!ok) {
+		json_object_set_new(res, "kis_error",
+		                    json_string(e.msg1[0] ? e.msg1 : kis_status_name(e.status)));
+		free(nos);
+		free(qty);
+		return;
+	}
+	int differ = 0;
+	size_t i;
+	json_t *o;
+	json_array_foreach(json_object_get(res, "orders"), i, o)
+	{
+		int64_t kq = 0;
+		size_t k;
+		json_t *no;
+		json_array_foreach(json_object_get(o, "broker_order_nos"), k, no)
+		{
+			for (size_t m = 0; m < n; m++)
+				if (!strcmp(nos[m], json_string_value(no)))
+					kq += qty[m];
+		}
+		json_object_set_new(o, "kis_open_qty", json_integer(kq));
+		differ |= kq != json_integer_value(json_object_get(o, "open_qty"));
+	}
+	free(nos);
+	free(qty);
+	if (differ)
+		trader_reconcile_now(t, 0);
+}
+
 json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -132,7 +260,8 @@ json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome
 	                        .side = q->side,
 	                        .source = q->source,
 	                        .limit = q->limit > 0 ? q->limit : TRADER_LIST_DEFAULT_LIMIT,
-	                        .code = q->code};
+	                        .code = q->code,
+	                        .open_only = q->open};
 	if (q->from_ymd)
 		f.from_ms = kst_epoch_ms(q->from_ymd, 0);
 	if (q->to_ymd)
@@ -162,7 +291,10 @@ json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome
 	}
 	free(v);
 	out->result = TRADER_OK;
-	return json_pack("{s:o,s:o}", "orders", arr, "next_cursor", next);
+	json_t *res = json_pack("{s:o,s:o}", "orders", arr, "next_cursor", next);
+	if (q->open)
+		open_check(t, res);
+	return res;
 }
 
 /* The calendar between two dates in memory, so ageing thousands of lots

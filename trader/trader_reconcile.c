@@ -156,10 +156,29 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 	char *used = calloc(nunk ? nunk : 1, 1);
 	if (!used)
 		goto out;
-	/* 1. Rows whose order the ledger knows by its ODNO. */
+	int64_t *legged = calloc(l->n ? l->n : 1, sizeof(*legged));
+	size_t nlegged = 0;
+	if (!legged)
+		goto out_used;
+	/* 1. Rows whose order the ledger knows by its ODNO, or (amendments and
+	 * cancels) by the number they acted on; orders with legs wait for 1b. */
 	for (size_t i = 0; i < l->n; i++) {
 		const kis_ccld_row *r = &l->rows[i];
-		if (r->cancel_row || !r->odno[0])
+		if (!r->odno[0])
+			continue;
+		int64_t oid = 0;
+		int cl = trader_legs_claim(t, r, c->now, &oid);
+		if (cl < 0)
+			goto out_legged;
+		if (cl == 1) {
+			size_t k = 0;
+			while (k < nlegged && legged[k] != oid)
+				k++;
+			if (k == nlegged)
+				legged[nlegged++] = oid;
+			continue;
+		}
+		if (r->cancel_row)
 			continue; /* the cancel itself; its effect shows on the original */
 		store_order o;
 		int g = store_order_get_by_broker(t->db, r->ord_date, r->odno, &o);
@@ -168,14 +187,20 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 			                            r->ord_qty, ymd_add_days(r->ord_date, -1),
 			                            ymd_add_days(r->ord_date, 1), &o);
 		if (g < 0)
-			goto out_used;
+			goto out_legged;
 		if (g == 0) {
 			if (row_apply(c, &o, r))
-				goto out_used;
+				goto out_legged;
 		} else {
 			unmatched[i] = 1;
 		}
 	}
+	/* 1b. Orders with legs, from all their rows at once. */
+	for (size_t k = 0; k < nlegged; k++)
+		if (trader_legs_apply(t, legged[k], l, c->today, c->now, &c->add.fills_added))
+			goto out_legged;
+	if (trader_legs_expire(t, c->now, t->cfg.unknown_window_s))
+		goto out_legged;
 	/* 2. The rest, oldest first: an unknown order of the same shape sent
 	 * within the window (one to one, oldest first), else — unless an order
 	 * of that shape is in flight right now — an external order. */
@@ -195,7 +220,7 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 		if (best != (size_t)-1) {
 			used[best] = 1;
 			if (row_apply(c, &unk[best], r))
-				goto out_used;
+				goto out_legged;
 			c->add.unknown_resolved++;
 			continue;
 		}
@@ -206,7 +231,7 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 		if (inflight)
 			continue;
 		if (import_external(c, r))
-			goto out_used;
+			goto out_legged;
 	}
 	/* 3. Unknown orders nothing matched, once their day is over. */
 	for (size_t k = 0; k < nunk; k++) {
@@ -216,11 +241,13 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 		int m = store_order_set_status(t->db, unk[k].id, 1u << ST_UNKNOWN, ST_NOT_FOUND,
 		                               c->now);
 		if (m < 0)
-			goto out_used;
+			goto out_legged;
 		if (m == 0)
 			c->add.not_found++;
 	}
 	rc = 0;
+out_legged:
+	free(legged);
 out_used:
 	free(used);
 out:
@@ -330,6 +357,11 @@ int trader_refresh_order(trader *t, const store_order *o, kis_error *err)
 	                    .side = KIS_SIDE_ANY,
 	                    .code = o->code,
 	                    .odno = o->broker_order_no[0] ? o->broker_order_no : NULL};
+	store_leg *legs = NULL;
+	size_t nlegs = 0;
+	if (store_legs_list(t->db, o->id, &legs, &nlegs) == 0 && nlegs > 0)
+		q.odno = NULL; /* the amendments' and cancels' rows have their own numbers */
+	free(legs);
 	int today = trader_today(t);
 	if (q.to_ymd > today)
 		q.to_ymd = today;

@@ -208,8 +208,9 @@ static void test_idempotency(void **state)
 	r.source = STORE_SRC_AUTOTRADE;
 	assert_int_equal(trader_order_place(f->t, &r, &b), TRADER_KEY_REUSED);
 	assert_int_equal(sim_order_count(f), 1);
-	/* A rejected order is replayed as rejected, without a second KIS call. */
-	trader_order_req bad = req("000660", STORE_BUY, STORE_LIMIT, 1, 999000, "abc-2");
+	/* A rejected order is replayed as rejected, without a second KIS call
+	 * (a sell of what is not held: only KIS knows). */
+	trader_order_req bad = req("035720", STORE_SELL, STORE_LIMIT, 1, 45000, "abc-2");
 	assert_int_equal(trader_order_place(f->t, &bad, &a), TRADER_REJECTED);
 	assert_int_equal(trader_order_place(f->t, &bad, &b), TRADER_REPLAYED);
 	assert_int_equal(b.order.status, ST_REJECTED);
@@ -219,10 +220,17 @@ static void test_idempotency(void **state)
 static void test_rejected(void **state)
 {
 	fx *f = *state;
-	/* Above the daily upper limit: KIS refuses with a business code. */
+	/* Above the daily upper limit: refused before KIS sees it. */
 	trader_order_req r = req("005930", STORE_BUY, STORE_LIMIT, 1, 500000, NULL);
 	trader_outcome out;
+	size_t before = sim_order_count(f);
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_INVALID);
+	assert_string_equal(out.field, "price");
+	assert_false(out.have_order);
+	/* A sell of what is not held: KIS refuses with a business code. */
+	r = req("035720", STORE_SELL, STORE_LIMIT, 1, 45000, NULL);
 	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_REJECTED);
+	assert_int_equal(sim_order_count(f), before);
 	assert_int_equal(out.kis.status, KIS_E_REJECTED);
 	assert_true(out.kis.msg_cd[0]);
 	assert_int_equal(out.order.status, ST_REJECTED);
