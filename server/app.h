@@ -28,4 +28,9 @@ typedef struct gw_app {
 /* Handlers are declared with GW_ENDPOINT (input.h) beside their code, one
  * file per resource family, and listed in routes.c. */
 
+/* {"halted","reason"?,"since"?} of the trading halt (trading.c), for
+ * /healthz and the halt replies. */
+#include <jansson.h>
+json_t *gw_trading_json(struct trader *t);
+
 #endif

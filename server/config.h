@@ -24,6 +24,8 @@ typedef struct gw_settings {
 	/* orders and ledger */
 	int64_t max_order_qty, max_order_amount;
 	int64_t reconcile_interval_s, backfill_days, unknown_window_s;
+	int64_t session_check, max_daily_buy_amount, max_daily_sell_amount, max_position_qty;
+	int64_t fee_rate_ppm, tax_rate_ppm;
 	/* auto-trade and notifications */
 	char *autotrade, *webhook_url;
 	int64_t autotrade_interval;

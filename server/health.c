@@ -62,7 +62,7 @@ GW_ENDPOINT(healthz_get, gw_no_input)
 		json_object_set_new(kis, "sim_running", json_boolean(sim_ok));
 	const char *status = db_ok && sim_ok ? "ok" : "degraded";
 	gw_reply(resp, db_ok ? 200 : 503,
-	         json_pack("{s:s,s:s,s:o,s:s,s:o}", "status", status, "version", KISGW_VERSION,
+	         json_pack("{s:s,s:s,s:o,s:s,s:o,s:o}", "status", status, "version", KISGW_VERSION,
 	                   "kis", kis, "db", db_ok ? "ok" : "unavailable", "realtime",
-	                   realtime_json(app)));
+	                   realtime_json(app), "trading", gw_trading_json(app->trader)));
 }

@@ -250,6 +250,20 @@ static const char *body_text(const json_t *body, const char *name)
 	return json_string_value(json_object_get(body, name));
 }
 
+/* 1 when v is one of the '|'-separated values of list ("limit|stop_limit"). */
+static int when_applies(const char *list, const char *v)
+{
+	size_t n = strlen(v);
+	for (const char *p = list; p && *p;) {
+		const char *e = strchr(p, '|');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && !memcmp(p, v, n))
+			return 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+}
+
 static int parse_query(const gw_endpoint *ep, gw_query_fn query, void *cls, void *in, gw_resp *resp)
 {
 	for (const gw_field *f = ep->query; f && f->name; f++) {
@@ -289,7 +303,7 @@ static int parse_body(const gw_endpoint *ep, const json_t *body, void *in, gw_re
 		int required = f->required;
 		if (f->when) {
 			const char *cv = body_text(body, f->when);
-			int applies = cv && !strcmp(cv, f->when_is);
+			int applies = cv && when_applies(f->when_is, cv);
 			if (!applies && present) {
 				gw_reply_error(resp, GW_E_INVALID_FIELD, f->name,
 				               "'%s' is allowed only when '%s' is \"%s\"", f->name,

@@ -40,8 +40,9 @@ typedef struct gw_field {
 	const char *const *choices; /* ENUM: NULL-terminated; the value is the index */
 	const char *pattern;        /* STRING: anchored ERE, e.g. "^[a-z]{1,8}$" */
 	const char *hint;           /* STRING: what the pattern means, for messages */
-	/* Body: allowed only when field `when` has the value `when_is`, and
-	 * then required (price: only with type limit). */
+	/* Body: allowed only when field `when` has the value `when_is` (or one
+	 * of its '|'-separated values), and then required (price: only with the
+	 * types that take a limit price). */
 	const char *when, *when_is;
 	const char *doc_default; /* a default the handler computes (e.g. "today") */
 	const char *example;     /* STRING: a valid value (docs, tests; required ones need it) */

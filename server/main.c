@@ -156,8 +156,17 @@ int main(int argc, char **argv)
 		    .backfill_days = (int)cfg.backfill_days,
 		    .unknown_window_s = (int)cfg.unknown_window_s,
 		    .run_backfill = cfg.backfill_days > 0,
+		    .real = cfg.real,
+		    .session_check = (int)cfg.session_check,
+		    .max_daily_buy_amount = cfg.max_daily_buy_amount,
+		    .max_daily_sell_amount = cfg.max_daily_sell_amount,
+		    .max_position_qty = cfg.max_position_qty,
+		    .fee_rate_ppm = cfg.fee_rate_ppm,
+		    .tax_rate_ppm = cfg.tax_rate_ppm,
 		};
 		app.trader = trader_new(&tc, app.kis, app.db, &clock, err, sizeof(err));
+		if (app.trader)
+			trader_set_quote_source(app.trader, gw_quote_source, &app);
 		if (!app.trader || trader_start(app.trader)) {
 			fprintf(stderr, "kisgw: cannot start the order ledger: %s\n",
 			        app.trader ? "thread creation failed" : err);

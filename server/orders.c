@@ -1,5 +1,5 @@
-/* orders.c — POST/GET/DELETE /orders, GET /orders/{id}, and the on-demand
- * reconcile and backfill. The body and parameters are declared here (input.h
+/* orders.c — POST/GET /orders, the preview, GET/PATCH/DELETE /orders/{id},
+ * and the on-demand reconcile and backfill. The body and parameters are declared here (input.h
  * checks them); the journal, idempotency and KIS calls are trader_order_place. */
 #include <errno.h>
 #include <stdio.h>
@@ -21,9 +21,16 @@ typedef struct order_in {
 	int side; /* store_side */
 	int64_t qty;
 	int type;      /* store_type */
-	int64_t price; /* limit orders only; 0 for market */
+	int64_t price; /* the types with a limit price only (PRICED_TYPES); else 0 */
 	const char *client_order_id;
+	int time_in_force;  /* store_tif, default day */
+	int venue;          /* store_venue, default KRX */
+	int64_t stop_price; /* stop_limit only */
 } order_in;
+
+/* The types that send a limit price (trader_dvsn_rule.price; the table's
+ * test checks this list against it). */
+#define PRICED_TYPES "limit|conditional_limit|after_hours_single|stop_limit"
 
 static void add_order(gw_resp *resp, trader *t, const store_order *o)
 {
@@ -83,7 +90,8 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		         out->result == TRADER_CREATED                                     ? 201
 		         : out->result == TRADER_UNKNOWN || out->result == TRADER_ACCEPTED ? 202
 		                                                                           : 200,
-		         trader_order_json(t, o, req->method[0] == 'D'));
+		         trader_order_json(t, o,
+		                           req->method[0] == 'D' || !strcmp(req->method, "PATCH")));
 		if (out->result == TRADER_CREATED)
 			snprintf(resp->location, sizeof(resp->location), "/orders/%lld",
 			         (long long)o->id);
@@ -92,6 +100,9 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		if (req->method[0] == 'D')
 			gw_reply_error(resp, GW_E_KIS_REJECTED, NULL, "KIS refused the cancel: %s",
 			               out->kis.msg1);
+		else if (!strcmp(req->method, "PATCH"))
+			gw_reply_error(resp, GW_E_KIS_REJECTED, NULL,
+			               "KIS refused the amendment: %s", out->kis.msg1);
 		else
 			gw_reply_error(resp, GW_E_ORDER_REJECTED, NULL, "KIS refused the order: %s",
 			               out->kis.msg1);
@@ -126,7 +137,12 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		return;
 	case TRADER_FINAL:
 		gw_reply_error(resp, GW_E_ORDER_FINAL, NULL, "%s", out->message);
+		if (out->kis.msg_cd[0]) /* KIS's reason when it said nothing is left */
+			gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
 		break;
+	case TRADER_HALTED:
+		gw_reply_error(resp, GW_E_TRADING_HALTED, NULL, "%s", out->message);
+		return;
 	case TRADER_CONFLICT:
 		gw_reply_error(resp, GW_E_CONFLICT, NULL, "%s", out->message);
 		break;
@@ -139,45 +155,94 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		add_order(resp, t, o);
 }
 
-/* The shape of an order is declared here; the trader checks the rest (tick
- * grid, caps, the stock's existence). */
-GW_ENDPOINT(orders_post, order_in,
-            .body = GW_FIELDS(GW_CODE(order_in, code, .required = 1),
-                              GW_ENUM(order_in, side, .required = 1, .choices = store_side_names),
-                              GW_INT(order_in, qty, .required = 1, .min = 1, .max = INT64_MAX),
-                              GW_ENUM(order_in, type, .required = 1, .choices = store_type_names),
-                              GW_INT(order_in, price, .min = 1, .max = TRADER_MAX_PRICE,
-                                     .when = "type", .when_is = "limit"),
-                              GW_STRING(order_in, client_order_id, .pattern = ORDER_KEY_PATTERN,
-                                        .hint = ORDER_KEY_HINT)))
+/* The shape of an order, declared once for POST /orders and the preview;
+ * the trader checks the rest (the type / time_in_force / venue table,
+ * session, tick grid, daily limits, caps, the guard, the stock's existence). */
+#define ORDER_FIELDS                                                                               \
+	GW_FIELDS(GW_CODE(order_in, code, .required = 1),                                          \
+	          GW_ENUM(order_in, side, .required = 1, .choices = store_side_names),             \
+	          GW_INT(order_in, qty, .required = 1, .min = 1, .max = INT64_MAX),                \
+	          GW_ENUM(order_in, type, .required = 1, .choices = store_type_names),             \
+	          GW_INT(order_in, price, .min = 1, .max = TRADER_MAX_PRICE, .when = "type",       \
+	                 .when_is = PRICED_TYPES),                                                 \
+	          GW_STRING(order_in, client_order_id, .pattern = ORDER_KEY_PATTERN,               \
+	                    .hint = ORDER_KEY_HINT),                                               \
+	          GW_ENUM(order_in, time_in_force, .choices = store_tif_names, .def_s = "day"),    \
+	          GW_ENUM(order_in, venue, .choices = store_venue_names, .def_s = "KRX"),          \
+	          GW_INT(order_in, stop_price, .min = 1, .max = TRADER_MAX_PRICE, .when = "type",  \
+	                 .when_is = "stop_limit"))
+
+/* The request of an order body; -1 after a 400 (key header vs field). */
+static int order_req(gw_req *req, const order_in *in, gw_resp *resp, trader_order_req *r)
 {
-	trader_order_req r = {
-	    .side = (store_side)in->side,
-	    .type = (store_type)in->type,
-	    .qty = in->qty,
-	    .price = in->price,
-	    .source = STORE_SRC_API,
-	};
-	snprintf(r.code, sizeof(r.code), "%s", in->code);
+	memset(r, 0, sizeof(*r));
+	r->side = (store_side)in->side;
+	r->type = (store_type)in->type;
+	r->qty = in->qty;
+	r->price = in->price;
+	r->source = STORE_SRC_API;
+	r->tif = (store_tif)in->time_in_force;
+	r->venue = (store_venue)in->venue;
+	r->stop_price = in->stop_price;
+	snprintf(r->code, sizeof(r->code), "%s", in->code);
 	/* The header is the alternative to the field; both must agree. */
 	const char *hdr = gw_header(req, "Idempotency-Key");
 	const char *key = in->client_order_id;
 	if (key && hdr && strcmp(hdr, key)) {
 		gw_reply_error(resp, GW_E_KEY_MISMATCH, "client_order_id", NULL);
-		return;
+		return -1;
 	}
 	if (!key && hdr) {
 		if (!gw_pattern_match(ORDER_KEY_PATTERN, hdr)) {
 			gw_reply_error(resp, GW_E_INVALID_FIELD, "client_order_id",
 			               "Idempotency-Key must be %s", ORDER_KEY_HINT);
-			return;
+			return -1;
 		}
 		key = hdr;
 	}
-	snprintf(r.key, sizeof(r.key), "%s", key ? key : "");
+	snprintf(r->key, sizeof(r->key), "%s", key ? key : "");
+	return 0;
+}
+
+GW_ENDPOINT(orders_post, order_in, .body = ORDER_FIELDS)
+{
+	trader_order_req r;
+	if (order_req(req, in, resp, &r))
+		return;
 	trader_outcome out;
 	trader_order_place(req->app->trader, &r, &out);
 	reply_outcome(req, resp, &out);
+}
+
+/* Every check of POST /orders, the amount, fee and tax estimates and KIS's
+ * orderable quantity; nothing is sent. */
+GW_ENDPOINT(orders_preview, order_in, .body = ORDER_FIELDS)
+{
+	trader_order_req r;
+	if (order_req(req, in, resp, &r))
+		return;
+	json_t *j = trader_order_preview(req->app->trader, &r);
+	if (!j) {
+		gw_reply_error(resp, GW_E_INTERNAL, NULL, "out of memory");
+		return;
+	}
+	gw_reply(resp, 200, j);
+}
+
+/* The Idempotency-Key header of a PATCH / DELETE; -1 after a 400. */
+static int action_key(gw_req *req, gw_resp *resp, char key[65])
+{
+	const char *hdr = gw_header(req, "Idempotency-Key");
+	key[0] = 0;
+	if (!hdr)
+		return 0;
+	if (!gw_pattern_match(ORDER_KEY_PATTERN, hdr)) {
+		gw_reply_error(resp, GW_E_INVALID_FIELD, "Idempotency-Key",
+		               "Idempotency-Key must be %s", ORDER_KEY_HINT);
+		return -1;
+	}
+	snprintf(key, 65, "%s", hdr);
+	return 0;
 }
 
 /* Path id: a positive decimal; anything else names no order (404). */
@@ -213,13 +278,54 @@ GW_ENDPOINT(order_get, gw_no_input)
 	gw_reply(resp, 200, trader_order_json(req->app->trader, &o, 1));
 }
 
-GW_ENDPOINT(order_delete, gw_no_input)
+typedef struct order_delete_in {
+	int64_t qty; /* 0: all of the open rest */
+} order_delete_in;
+
+/* Cancels qty shares of the open rest (no qty: all of it); goes through
+ * while trading is halted. */
+GW_ENDPOINT(order_delete, order_delete_in,
+            .query = GW_FIELDS(GW_INT(order_delete_in, qty, .min = 1, .max = INT64_MAX,
+                                      .doc_default = "all of the open rest")))
 {
 	int64_t id;
-	if (order_id_parse(req, resp, &id))
+	char key[65];
+	if (order_id_parse(req, resp, &id) || action_key(req, resp, key))
 		return;
 	trader_outcome out;
-	trader_order_cancel(req->app->trader, id, &out);
+	trader_order_cancel_qty(req->app->trader, id, in->qty, key, &out);
+	reply_outcome(req, resp, &out);
+}
+
+typedef struct order_patch_in {
+	int64_t price; /* 0: keep */
+	int64_t qty;   /* 0: all of the open rest */
+	int type;      /* store_type, -1: keep */
+} order_patch_in;
+
+/* 정정 of the open rest: a new price and/or type for qty shares of the
+ * newest KIS order number still open. */
+GW_ENDPOINT(order_patch, order_patch_in,
+            .body = GW_FIELDS(GW_INT(order_patch_in, price, .min = 1, .max = TRADER_MAX_PRICE),
+                              GW_INT(order_patch_in, qty, .min = 1, .max = INT64_MAX),
+                              GW_ENUM(order_patch_in, type, .choices = store_type_names)))
+{
+	trader_amend_req a;
+	memset(&a, 0, sizeof(a));
+	if (order_id_parse(req, resp, &a.id) || action_key(req, resp, a.key))
+		return;
+	a.have_price = in->price > 0;
+	a.price = in->price;
+	a.qty = in->qty;
+	a.have_type = in->type >= 0;
+	a.type = in->type >= 0 ? (store_type)in->type : STORE_LIMIT;
+	if (!a.have_price && !a.have_type && !a.qty) {
+		gw_reply_error(resp, GW_E_MISSING_FIELD, "price",
+		               "give price, type or qty to amend");
+		return;
+	}
+	trader_outcome out;
+	trader_order_amend(req->app->trader, &a, &out);
 	reply_outcome(req, resp, &out);
 }
 
@@ -228,6 +334,7 @@ typedef struct orders_list_in {
 	const char *code, *cursor;
 	int from, to;
 	int64_t limit;
+	int open; /* 1: open orders only, checked with KIS */
 } orders_list_in;
 
 GW_ENDPOINT(orders_list, orders_list_in,
@@ -239,9 +346,11 @@ GW_ENDPOINT(orders_list, orders_list_in,
                                GW_INT(orders_list_in, limit, .min = 1, .max = TRADER_LIST_MAX_LIMIT,
                                       .def = TRADER_LIST_DEFAULT_LIMIT),
                                GW_STRING(orders_list_in, cursor, .pattern = TRADER_CURSOR_PATTERN,
-                                         .hint = "a next_cursor this server gave out")))
+                                         .hint = "a next_cursor this server gave out"),
+                               GW_BOOL(orders_list_in, open, .def = 0)))
 {
 	trader_list_query q = {
+	    .open = in->open,
 	    .status = in->status,
 	    .side = in->side,
 	    .source = in->source,

@@ -314,3 +314,10 @@ GW_ENDPOINT(daily_get, daily_in,
 	kis_bars_free(&bars);
 	gw_reply(resp, 200, json_pack("{s:s,s:o}", "code", code, "bars", arr));
 }
+
+int gw_quote_source(void *ctx, const char *code, kis_quote *q, kis_error *err)
+{
+	gw_app *app = ctx;
+	int64_t at;
+	return quote_cache_get(app->quotes, app->kis, app->clock, code, q, &at, err) ? -1 : KIS_OK;
+}

@@ -17,4 +17,9 @@ void quote_cache_free(quote_cache *qc);
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
                     kis_quote *out, int64_t *fetched_ms, kis_error *err);
 
+/* The trader's quote source (trader_quote_fn) over the gateway's cache;
+ * ctx is the gw_app. The pre-checks read limits from it without a KIS call
+ * when /price was asked a moment ago. */
+int gw_quote_source(void *ctx, const char *code, kis_quote *q, kis_error *err);
+
 #endif

@@ -16,11 +16,15 @@
 	X("GET", "/cash", cash_get, 0)                                                             \
 	/* orders and the ledger */                                                                \
 	X("POST", "/orders", orders_post, 0)                                                       \
+	X("POST", "/orders/preview", orders_preview, 0)                                            \
 	X("GET", "/orders", orders_list, 0)                                                        \
 	X("POST", "/orders/reconcile", orders_reconcile, 0)                                        \
 	X("POST", "/orders/backfill", orders_backfill, 0)                                          \
 	X("GET", "/orders/{id}", order_get, 0)                                                     \
 	X("DELETE", "/orders/{id}", order_delete, 0)                                               \
+	X("PATCH", "/orders/{id}", order_patch, 0)                                                 \
+	X("POST", "/trading/halt", trading_halt, 0)                                                \
+	X("POST", "/trading/resume", trading_resume, 0)                                            \
 	X("GET", "/holdings/aged", holdings_aged, 0)                                               \
 	X("GET", "/calendar", calendar_get, 0)
 

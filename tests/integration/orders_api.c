@@ -277,9 +277,22 @@ static void test_lifecycle(void **state)
 	assert_string_equal(jstr(json_object_get(r.json, "order"), "status"), "filled");
 	h_resp_free(&r);
 
-	/* 422 rejected (above the upper limit), replayed as is. */
-	const char *rej = "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"limit\","
-	                  "\"price\":500000,\"client_order_id\":\"rej-1\"}";
+	/* Above the upper limit: refused before KIS sees it (400, price). */
+	assert_int_equal(call(&e, "POST", "/orders",
+	                      "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":"
+	                      "\"limit\",\"price\":500000}",
+	                      NULL, &r),
+	                 400);
+	assert_string_equal(h_err_code(&r), "invalid_field");
+	h_resp_free(&r);
+	/* 422 rejected (a sell of shares not held: only KIS knows), replayed as is. */
+	assert_int_equal(call(&e, "GET", "/price?code=035720", NULL, NULL, &r), 200);
+	char rej[256];
+	snprintf(rej, sizeof(rej),
+	         "{\"code\":\"035720\",\"side\":\"sell\",\"qty\":1,\"type\":\"limit\","
+	         "\"price\":%lld,\"client_order_id\":\"rej-1\"}",
+	         (long long)jint(r.json, "price"));
+	h_resp_free(&r);
 	assert_int_equal(call(&e, "POST", "/orders", rej, NULL, &r), 422);
 	assert_string_equal(h_err_code(&r), "order_rejected");
 	json_t *o = json_object_get(r.json, "order");
