@@ -286,6 +286,9 @@ int store_leg_insert(store *s, store_leg *l, store_leg *existing);
 int store_leg_get(store *s, int64_t id, store_leg *out);
 int store_leg_get_by_broker(store *s, int ord_date, const char *odno, store_leg *out);
 int store_leg_get_by_key(store *s, const char *client_key, store_leg *out);
+/* 1 when any order has a leg (0 none, -1 error): lets the reconciler skip
+ * the leg lookups on ledgers that never amended. */
+int store_legs_any(store *s);
 /* Legs of an order, seq ascending (malloc'd; free()). */
 int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n);
 /* Legs in the statuses of mask (1u << store_leg_status), oldest first. */

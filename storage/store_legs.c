@@ -224,6 +224,17 @@ static int legs_collect(sqlite3_stmt *st, store_leg **out, size_t *n)
 	return 0;
 }
 
+int store_legs_any(store *s)
+{
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = db ? store_prep(db, "SELECT EXISTS (SELECT 1 FROM order_legs)") : NULL;
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st), r = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) != 0 : -1;
+	sqlite3_finalize(st);
+	return r;
+}
+
 int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
 {
 	sqlite3 *db = store_db(s);

@@ -158,8 +158,11 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 		goto out;
 	int64_t *legged = calloc(l->n ? l->n : 1, sizeof(*legged));
 	size_t nlegged = 0;
+	int any_legs = store_legs_any(t->db);
 	if (!legged)
 		goto out_used;
+	if (any_legs < 0)
+		goto out_legged;
 	/* 1. Rows whose order the ledger knows by its ODNO, or (amendments and
 	 * cancels) by the number they acted on; orders with legs wait for 1b. */
 	for (size_t i = 0; i < l->n; i++) {
@@ -167,7 +170,8 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 		if (!r->odno[0])
 			continue;
 		int64_t oid = 0;
-		int cl = trader_legs_claim(t, r, c->now, &oid);
+		/* Without any leg yet only an amend / cancel row can start one. */
+		int cl = any_legs || r->orgn_odno[0] ? trader_legs_claim(t, r, c->now, &oid) : 0;
 		if (cl < 0)
 			goto out_legged;
 		if (cl == 1) {
@@ -199,7 +203,7 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 	for (size_t k = 0; k < nlegged; k++)
 		if (trader_legs_apply(t, legged[k], l, c->today, c->now, &c->add.fills_added))
 			goto out_legged;
-	if (trader_legs_expire(t, c->now, t->cfg.unknown_window_s))
+	if (any_legs && trader_legs_expire(t, c->now, t->cfg.unknown_window_s))
 		goto out_legged;
 	/* 2. The rest, oldest first: an unknown order of the same shape sent
 	 * within the window (one to one, oldest first), else — unless an order
