@@ -157,6 +157,16 @@ static void apply_fill(trader *t, const kis_notice *n)
 		}
 		return;
 	}
+	/* An amended order's fills are spread over several KIS numbers: the
+	 * reconciler, which reads them all, records them (trader_legs.c). */
+	store_leg *legs = NULL;
+	size_t nlegs = 0;
+	if (store_legs_list(t->db, o.id, &legs, &nlegs) == 0)
+		free(legs);
+	if (nlegs > 0) {
+		trader_reconcile_now(t, 0);
+		return;
+	}
 	int64_t cum = rt_cum_add(t, today, n->odno, n->qty);
 	if (cum < 0)
 		return;
