@@ -420,8 +420,9 @@ static void test_kill9_amend(void **state)
 	json_int_t id = jint(r.json, "id");
 	h_resp_free(&r);
 	/* KIS takes the amendment and then answers slowly; kisgw dies meanwhile. */
+	long long fired = h_sim_counter(e.sim.port, "faults_fired");
 	sim_post(&e, "/__sim/fault",
-	         "{\"match\":\"order-rvsecncl\",\"kind\":\"delay\",\"delay_ms\":4000,\"count\":1}");
+	         "{\"match\":\"order-rvsecncl\",\"kind\":\"delay\",\"delay_ms\":3000,\"count\":1}");
 	pid_t child = fork();
 	if (child == 0) {
 		char path[64];
@@ -431,13 +432,18 @@ static void test_kill9_amend(void **state)
 		h_http(&cr, "PATCH", e.gw.port, path, "{\"price\":68500}", hdrs);
 		_exit(0);
 	}
-	usleep(1500 * 1000);
+	/* Kill once the amendment has reached KIS (journaled, no answer yet). */
+	for (int i = 0; i < 400 && h_sim_counter(e.sim.port, "faults_fired") == fired; i++)
+		usleep(50 * 1000);
+	assert_true(h_sim_counter(e.sim.port, "faults_fired") > fired);
 	assert_int_equal(h_stop(&e.gw, SIGKILL), 128 + SIGKILL);
 	e.gw.pid = 0;
 	int wst;
 	waitpid(child, &wst, 0);
 	/* The delay fault serves the request after the delay: wait for it. */
-	sleep(3);
+	for (int i = 0; i < 200 && sim_log_n(&e) < 2; i++)
+		usleep(50 * 1000);
+	assert_int_equal(sim_log_n(&e), 2);
 	gw_up(&e);
 	reconcile(&e);
 	json_t *o = order_get(&e, id);
