@@ -133,7 +133,8 @@ static void call(int which)
 		break;
 	}
 	case 4: {
-		kis_order_req rq = {"005930", KIS_SIDE_BUY, 1, 70000};
+		kis_order_req rq = {
+		    .code = "005930", .side = KIS_SIDE_BUY, .qty = 1, .price = 70000};
 		kis_order_ack a;
 		rc = kis_order_cash(cl, &rq, &a, &e);
 		if (rc == KIS_OK) {
