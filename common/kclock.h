@@ -33,6 +33,8 @@ void kclock_destroy(kclock *c);
 
 /* Monotonic milliseconds, for elapsed time only. */
 int64_t mono_ms(void);
+/* Monotonic microseconds (latency metrics). */
+int64_t mono_us(void);
 /* Real wall clock, epoch milliseconds. */
 int64_t real_ms(void);
 
