@@ -180,6 +180,7 @@ kis_client *kis_client_new(const kis_config *cfg, char *err, size_t errlen)
 {
 	if (err && errlen)
 		err[0] = '\0';
+	kis_metrics_init();
 	if (!cfg || !cfg->base_url || !cfg->app_key || !cfg->app_secret || !cfg->base_url[0] ||
 	    !cfg->app_key[0] || !cfg->app_secret[0]) {
 		if (err)

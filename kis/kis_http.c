@@ -15,6 +15,7 @@
 #include "kis_internal.h"
 
 #include "kclock.h"
+#include "metrics.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -427,8 +428,8 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 	return kis_call_do_keep(c, call, json, resp_tr_cont, NULL, err);
 }
 
-int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
-                     json_t **reply, kis_error *err)
+static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
+                   json_t **reply, kis_error *err)
 {
 	*json = NULL;
 	if (reply)
@@ -543,4 +544,47 @@ int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char re
 			return finish(c, err, kis_class_status(cl));
 		}
 	}
+}
+
+/* The call metrics, named once. */
+static km_family *m_calls(void)
+{
+	return km_counter("kisgw_kis_calls_total",
+	                  "KIS API calls by tr_id and outcome (ok, or the kis_status name).",
+	                  "tr_id,outcome");
+}
+
+static km_family *m_call_seconds(void)
+{
+	return km_histogram("kisgw_kis_call_duration_seconds",
+	                    "Time of a KIS call, limiter wait and retries included.", "tr_id", NULL,
+	                    0);
+}
+
+km_family *kis_m_token_issuances(void)
+{
+	return km_counter("kisgw_kis_token_issuances_total",
+	                  "tokenP calls made to KIS, by outcome (ok or the failure class).",
+	                  "outcome");
+}
+
+void kis_metrics_init(void)
+{
+	m_calls();
+	m_call_seconds();
+	kis_m_token_issuances();
+}
+
+/* The policy above, counted: one kisgw_kis_calls_total per logical call
+ * (retries inside it are one call) by tr_id and final outcome, and its
+ * duration including limiter waits and backoff. */
+int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
+                     json_t **reply, kis_error *err)
+{
+	int64_t t0 = mono_us();
+	int rc = call_do(c, call, json, resp_tr_cont, reply, err);
+	const char *tr = call->tr_id ? call->tr_id : "";
+	km_inc(m_calls(), 1, tr, rc == KIS_OK ? "ok" : kis_status_name((kis_status)rc));
+	km_observe(m_call_seconds(), (double)(mono_us() - t0) / 1e6, tr);
+	return rc;
 }

@@ -214,4 +214,10 @@ int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr
 int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
                      json_t **reply, kis_error *err);
 
+/* Registers kis/'s metric families (common/metrics.h), so /metrics lists
+ * them before the first call; the token counter is shared with kis_token.c. */
+struct km_family;
+void kis_metrics_init(void);
+struct km_family *kis_m_token_issuances(void);
+
 #endif

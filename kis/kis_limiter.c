@@ -10,6 +10,7 @@
 #include "kis_internal.h"
 
 #include "kclock.h"
+#include "metrics.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -28,7 +29,11 @@ struct kis_limiter {
 	waiter *head[KIS_LC__MAX], *tail[KIS_LC__MAX];
 	int queued[KIS_LC__MAX];
 	int paused; /* no grants while set; waiters keep their places */
+	km_family *m_depth, *m_waits, *m_wait_s;
 };
+
+static const char *const class_names[KIS_LC__MAX] = {
+    [KIS_LC_ORDER] = "order", [KIS_LC_QUERY] = "query"};
 
 kis_limiter *kis_limiter_new(int per_sec, int window_ms)
 {
@@ -44,6 +49,14 @@ kis_limiter *kis_limiter_new(int per_sec, int window_ms)
 	}
 	l->per_sec = per_sec;
 	l->window_ms = window_ms;
+	/* process-wide: every client's limiter adds to the same series */
+	l->m_depth = km_gauge("kisgw_kis_limiter_queue_depth",
+	                      "Calls waiting in the KIS rate limiter now, by class.", "class");
+	l->m_waits = km_counter(
+	    "kisgw_kis_limiter_acquisitions_total",
+	    "Rate-limiter acquisitions by class and outcome (granted, timeout).", "class,outcome");
+	l->m_wait_s = km_histogram("kisgw_kis_limiter_wait_seconds",
+	                           "Time a call waited in the KIS rate limiter.", "class", NULL, 0);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -130,8 +143,10 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 	if ((unsigned)cls >= KIS_LC__MAX)
 		cls = KIS_LC_QUERY;
 	waiter w = {NULL};
+	int64_t t0 = mono_us();
 	int64_t deadline = mono_ms() + (wait_ms > 0 ? wait_ms : 0);
 	int rc = 0;
+	km_gauge_add(l->m_depth, 1, class_names[cls]);
 
 	pthread_mutex_lock(&l->mu);
 	if (l->tail[cls])
@@ -179,5 +194,8 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 	/* the next head (of either class) must re-check */
 	pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
+	km_gauge_add(l->m_depth, -1, class_names[cls]);
+	km_inc(l->m_waits, 1, class_names[cls], rc ? "timeout" : "granted");
+	km_observe(l->m_wait_s, (double)(mono_us() - t0) / 1e6, class_names[cls]);
 	return rc;
 }

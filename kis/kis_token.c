@@ -13,6 +13,8 @@
  */
 #include "kis_internal.h"
 
+#include "metrics.h"
+
 #include "kclock.h"
 
 #include <stdio.h>
@@ -223,6 +225,9 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 		kis_error ierr;
 		memset(&ierr, 0, sizeof ierr);
 		int rc = token_issue(c, tok, sizeof tok, &exp, &ierr);
+		km_inc(kis_m_token_issuances(), 1,
+		       rc == KIS_OK ? "ok"
+		                    : kis_status_name(ierr.status ? ierr.status : (kis_status)rc));
 		pthread_mutex_lock(&t->mu);
 		t->issuing = 0;
 		t->gen++;

@@ -38,6 +38,7 @@ trader *trader_new(const trader_config *cfg, kis_client *kis, store *db, kclock 
 		snprintf(err, errlen, "trader needs a KIS client, a database and a clock");
 		return NULL;
 	}
+	trader_metrics_init();
 	trader *t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(err, errlen, "out of memory");

@@ -70,5 +70,7 @@ int64_t trader_now(trader *t);
 int trader_refresh_order(trader *t, const store_order *o, kis_error *err);
 /* The reconciler thread body. */
 void *trader_thread(void *arg);
+/* Registers the reconciler's metric families (trader_reconcile.c). */
+void trader_metrics_init(void);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "klog.h"
 #include "krx.h"
+#include "metrics.h"
 #include "trader_internal.h"
 
 #define SESSION_START_HHMMSS 83000  /* first pass of the day (pre-market orders) */
@@ -261,6 +262,33 @@ out:
 	return rc;
 }
 
+/* The reconciler's metric families, named once. */
+static km_family *m_runs(void)
+{
+	return km_counter("kisgw_reconciler_runs_total",
+	                  "Reconciler passes over the day's KIS orders, by outcome (ok, failed).",
+	                  "outcome");
+}
+
+static km_family *m_fills(void)
+{
+	return km_counter("kisgw_reconciler_fills_total",
+	                  "Fills the reconciler added to the ledger.", NULL);
+}
+
+static km_family *m_resolved(void)
+{
+	return km_counter("kisgw_reconciler_orders_resolved_total",
+	                  "Orders of unknown outcome the reconciler settled, by result.", "result");
+}
+
+void trader_metrics_init(void)
+{
+	m_runs();
+	m_fills();
+	m_resolved();
+}
+
 static void stats_add(trader *t, const trader_stats *a, int ok)
 {
 	pthread_mutex_lock(&t->mu);
@@ -274,6 +302,10 @@ static void stats_add(trader *t, const trader_stats *a, int ok)
 	if (ok)
 		t->stats.last_pass_ms = trader_now(t);
 	pthread_mutex_unlock(&t->mu);
+	km_inc(m_runs(), 1, ok ? "ok" : "failed");
+	km_inc(m_fills(), (uint64_t)a->fills_added);
+	km_inc(m_resolved(), (uint64_t)a->unknown_resolved, "found");
+	km_inc(m_resolved(), (uint64_t)a->not_found, "not_found");
 }
 
 /* First day the recent inquire-daily-ccld TR covers: KIS splits history at
