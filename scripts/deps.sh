@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
       libsqlite3-dev libssl-dev libwebsockets-dev libcmocka-dev curl python3 python3-requests clang-format
-      jq)
+      jq python3-prometheus-client python3-yaml chromium)
 # examples/js needs Node >= 18 (Debian bookworm's is 18.19); a node already on
 # PATH, from wherever, is kept.
 command -v node >/dev/null || pkgs+=(nodejs)
@@ -15,6 +15,9 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node runs the web checks (npm packages go into tests/web/node_modules, see
+# scripts/test.sh); a Node already installed another way, npm included, is kept.
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing: ${missing[*]}" >&2
 sudo=""

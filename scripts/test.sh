@@ -6,6 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/deps.sh
+# Node tools of the web checks (tests/web/package.json, pinned by its lock
+# file) into tests/web/node_modules, git-ignored; again only when the lock
+# file changed since the last install.
+if [ ! -f tests/web/node_modules/.package-lock.json ] ||
+   [ tests/web/package-lock.json -nt tests/web/node_modules/.package-lock.json ]; then
+  (cd tests/web && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 jobs=$(nproc)
 run_suite() { # build-dir extra-cmake-args...
   local dir=$1; shift

@@ -26,6 +26,7 @@
 #include "http.h"
 #include "input.h"
 #include "log.h"
+#include "monitor.h"
 #include "routes.h"
 
 struct gw_server {
@@ -41,7 +42,7 @@ typedef struct rstate {
 	gw_req req;
 	gw_resp resp;
 	const gw_route *route;
-	int64_t t0;
+	int64_t t0, t0_us;
 	unsigned upstream;
 	int decided; /* resp is final: skip body and handler */
 	char *url;   /* copy of the path; args point into it */
@@ -73,11 +74,31 @@ int gw_err_status(gw_err e)
 	return registry[e].status;
 }
 
+static void raw_clear(gw_resp *resp)
+{
+	if (resp->raw_owned)
+		free((char *)resp->raw);
+	resp->raw_type = resp->raw = NULL;
+	resp->raw_len = 0;
+	resp->raw_owned = 0;
+}
+
 void gw_reply(gw_resp *resp, int status, json_t *body)
 {
 	json_decref(resp->body);
+	raw_clear(resp);
 	resp->status = status;
 	resp->body = body;
+}
+
+void gw_reply_raw(gw_resp *resp, int status, const char *content_type, const char *data, size_t len,
+                  int owned)
+{
+	gw_reply(resp, status, NULL);
+	resp->raw_type = content_type;
+	resp->raw = data;
+	resp->raw_len = len;
+	resp->raw_owned = owned;
 }
 
 void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *fmt, ...)
@@ -351,12 +372,32 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 			buf[len++] = '\n'; /* replaces the NUL; friendlier for curl */
 		}
 	}
-	struct MHD_Response *r =
-	    buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
-	        : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	const char *type = "application/json; charset=utf-8";
+	struct MHD_Response *r;
+	if (st->resp.raw_type) {
+		type = st->resp.raw_type;
+		r = MHD_create_response_from_buffer(st->resp.raw_len, (void *)st->resp.raw,
+		                                    st->resp.raw_owned ? MHD_RESPMEM_MUST_FREE
+		                                                       : MHD_RESPMEM_PERSISTENT);
+		if (r)
+			st->resp.raw_owned = 0; /* MHD frees it now */
+	} else {
+		r = buf ? MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE)
+		        : MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	}
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, "Content-Type", "application/json; charset=utf-8");
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (!strncmp(type, "text/html", 9)) {
+		/* the status page: its own inline code, fetches to this origin only */
+		MHD_add_response_header(r, "Content-Security-Policy",
+		                        "default-src 'none'; script-src 'unsafe-inline'; "
+		                        "style-src 'unsafe-inline'; img-src data:; connect-src "
+		                        "'self'; base-uri 'none'; form-action 'none'; "
+		                        "frame-ancestors 'none'");
+		MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	}
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (st->resp.retry_after_s > 0) {
 		char ra[16];
@@ -393,6 +434,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*req_cls = st;
 		atomic_fetch_add(&srv->active, 1);
 		st->t0 = mono_ms();
+		st->t0_us = mono_us();
 		kis_thread_calls_reset();
 		st->url = strdup(url);
 		st->req.app = srv->app;
@@ -461,8 +503,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 			json_object_set(f, "error", json_object_get(e, "code"));
 		gw_log(lv, "request", f);
 	}
+	gw_metrics_request(st->route ? st->route->method : NULL,
+	                   st->route ? st->route->pattern : NULL, st->resp.status,
+	                   (double)(mono_us() - st->t0_us) / 1e6);
 	json_decref(st->req.body);
-	json_decref(st->resp.body);
+	gw_reply(&st->resp, 0, NULL); /* frees the body, JSON or raw */
 	free(st->body);
 	free(st->in);
 	free(st->url);
@@ -498,6 +543,7 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 		         host, gai_strerror(rc));
 		return NULL;
 	}
+	gw_metrics_init();
 	gw_server *srv = calloc(1, sizeof(*srv));
 	srv->app = app;
 	if (cfg->api_token)

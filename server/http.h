@@ -37,6 +37,11 @@ typedef struct gw_resp {
 	json_t *body;       /* owned; serialised and freed by the daemon */
 	int retry_after_s;  /* > 0 adds Retry-After */
 	char location[128]; /* non-empty adds Location */
+	/* A non-JSON reply (gw_reply_raw): sent as is instead of body. */
+	const char *raw_type; /* Content-Type; NULL: the reply is JSON */
+	const char *raw;
+	size_t raw_len;
+	int raw_owned; /* 1: raw is malloc'd and the daemon frees it */
 } gw_resp;
 
 typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
@@ -47,6 +52,10 @@ const char *gw_header(const gw_req *req, const char *name);
 
 /* Set the reply (steals body). */
 void gw_reply(gw_resp *resp, int status, json_t *body);
+/* A non-JSON reply: static bytes (owned 0) or a malloc'd buffer the daemon
+ * frees (owned 1). HTML replies get a strict Content-Security-Policy. */
+void gw_reply_raw(gw_resp *resp, int status, const char *content_type, const char *data, size_t len,
+                  int owned);
 /* Error envelope from the registry; field may be NULL; fmt NULL = default message. */
 void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

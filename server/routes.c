@@ -26,7 +26,10 @@
 	X("POST", "/trading/halt", trading_halt, 0)                                                \
 	X("POST", "/trading/resume", trading_resume, 0)                                            \
 	X("GET", "/holdings/aged", holdings_aged, 0)                                               \
-	X("GET", "/calendar", calendar_get, 0)
+	X("GET", "/calendar", calendar_get, 0)                                                     \
+	/* for tools: the API description, metrics (keep openapi.yaml in step: a test checks) */   \
+	X("GET", "/openapi.yaml", openapi_get, 1)                                                  \
+	X("GET", "/metrics", metrics_get, 0)
 
 #define X(method, path, name, pub) extern const gw_endpoint gw_ep_##name;
 GW_ROUTES(X)

@@ -124,6 +124,8 @@ int store_tif_parse(const char *s);
 int store_venue_parse(const char *s);
 /* 1 for filled, canceled, rejected, not_sent, not_found. */
 int store_status_final(store_status s);
+/* Orders in the ledger by status and source (GET /metrics); 0 or -1. */
+int store_orders_count(store *s, int64_t counts[ST__MAX][STORE_SOURCE__MAX]);
 
 typedef struct store_order {
 	int64_t id;

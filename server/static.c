@@ -1,0 +1,18 @@
+/* static.c — the files kisgw serves from its own binary: the API
+ * description (GET /openapi.yaml), embedded at build time
+ * (cmake/embed_file.cmake), so the binary needs no web root. */
+#include <stddef.h>
+
+#include "app.h"
+#include "http.h"
+#include "input.h"
+
+extern const char gw_openapi_yaml[];
+extern const size_t gw_openapi_yaml_len;
+
+GW_ENDPOINT(openapi_get, gw_no_input)
+{
+	/* application/yaml is registered (RFC 9512); browsers show it as text */
+	gw_reply_raw(resp, 200, "application/yaml; charset=utf-8", gw_openapi_yaml,
+	             gw_openapi_yaml_len, 0);
+}
