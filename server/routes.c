@@ -27,7 +27,9 @@
 	X("POST", "/trading/resume", trading_resume, 0)                                            \
 	X("GET", "/holdings/aged", holdings_aged, 0)                                               \
 	X("GET", "/calendar", calendar_get, 0)                                                     \
-	/* for tools: the API description, metrics (keep openapi.yaml in step: a test checks) */   \
+	/* for people and tools: the status page, the API description, metrics (keep               \
+	 * openapi.yaml in step: a test checks) */                                                 \
+	X("GET", "/", index_get, 1)                                                                \
 	X("GET", "/openapi.yaml", openapi_get, 1)                                                  \
 	X("GET", "/metrics", metrics_get, 0)
 

@@ -1,5 +1,6 @@
-/* Integration test of what kisgw serves for tools: openapi.yaml at
- * GET /openapi.yaml from its binary, public (no API token), and /metrics
+/* Integration test of the files kisgw serves from its binary: the status
+ * page at GET / and openapi.yaml at GET /openapi.yaml, both public (no API
+ * token) with the right types and the page's strict CSP, and /metrics
  * behind the token. */
 #include <setjmp.h>
 #include <signal.h>
@@ -40,6 +41,21 @@ static void test_served_files(void **state)
 	assert_int_equal(h_start_gw(&gw, sim.port, dir, env), 0);
 	h_resp r;
 	char hv[512];
+
+	/* the page needs no token: it asks for one */
+	assert_int_equal(h_http(&r, "GET", gw.port, "/", NULL, NULL), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(h_header(&r, "Content-Type", hv, sizeof(hv)));
+	assert_string_equal(hv, "text/html; charset=utf-8");
+	assert_non_null(h_header(&r, "Content-Security-Policy", hv, sizeof(hv)));
+	assert_non_null(strstr(hv, "default-src 'none'"));
+	assert_non_null(strstr(hv, "connect-src 'self'"));
+	assert_non_null(strstr(r.body, "<html"));
+	/* self-contained: no external script, style, font or image */
+	const char *external[] = {" src=", "<link", "@import", "url(", "@font-face"};
+	for (size_t i = 0; i < sizeof(external) / sizeof(external[0]); i++)
+		assert_null(strstr(r.body, external[i]));
+	h_resp_free(&r);
 
 	/* the spec, byte for byte what is in the repository */
 	size_t len;
