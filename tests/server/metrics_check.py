@@ -6,10 +6,13 @@ Starts kis-sim and kisgw (API token set) on free loopback ports, scrapes
 drives a few requests (quotes, an order, a reconcile, a 404), scrapes again
 and checks each family moved by what was done.
 
-Usage: metrics_check.py BIN_DIR
+Also checks that every series docker/grafana-dashboard.json queries exists.
+
+Usage: metrics_check.py BIN_DIR [DASHBOARD_JSON]
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -188,6 +191,17 @@ def main():
         assert (val(after, "kisgw_reconciler_runs_total", outcome="ok") >
                 val(before, "kisgw_reconciler_runs_total", outcome="ok"))
         moved("kisgw_metrics_scrapes_total", 1)
+
+        if len(sys.argv) > 2:
+            with open(sys.argv[2], encoding="utf-8") as f:
+                dash = json.load(f)
+            names = {k[0] for k in after}
+            used = set()
+            for panel in dash["panels"]:
+                for t in panel["targets"]:
+                    used |= set(re.findall(r"kisgw_[a-z_]+", t["expr"]))
+            unknown = sorted(used - names)
+            assert not unknown, "the dashboard queries series /metrics lacks: %s" % unknown
         print("metrics: %d families parsed, values moved as expected" % len(fams))
         return 0
     finally:
