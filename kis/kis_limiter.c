@@ -32,8 +32,14 @@ struct kis_limiter {
 	km_family *m_depth, *m_waits, *m_wait_s;
 };
 
-static const char *const class_names[KIS_LC__MAX] = {
-    [KIS_LC_ORDER] = "order", [KIS_LC_QUERY] = "query"};
+/* The class as a metric label; a class added later without a name here is
+ * "other" rather than a dropped update. */
+static const char *class_name(kis_lclass cls)
+{
+	static const char *const names[KIS_LC__MAX] = {
+	    [KIS_LC_ORDER] = "order", [KIS_LC_QUERY] = "query"};
+	return (unsigned)cls < KIS_LC__MAX && names[cls] ? names[cls] : "other";
+}
 
 kis_limiter *kis_limiter_new(int per_sec, int window_ms)
 {
@@ -146,7 +152,8 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 	int64_t t0 = mono_us();
 	int64_t deadline = mono_ms() + (wait_ms > 0 ? wait_ms : 0);
 	int rc = 0;
-	km_gauge_add(l->m_depth, 1, class_names[cls]);
+	const char *cname = class_name(cls);
+	km_gauge_add(l->m_depth, 1, cname);
 
 	pthread_mutex_lock(&l->mu);
 	if (l->tail[cls])
@@ -194,8 +201,8 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 	/* the next head (of either class) must re-check */
 	pthread_cond_broadcast(&l->cv);
 	pthread_mutex_unlock(&l->mu);
-	km_gauge_add(l->m_depth, -1, class_names[cls]);
-	km_inc(l->m_waits, 1, class_names[cls], rc ? "timeout" : "granted");
-	km_observe(l->m_wait_s, (double)(mono_us() - t0) / 1e6, class_names[cls]);
+	km_gauge_add(l->m_depth, -1, cname);
+	km_inc(l->m_waits, 1, cname, rc ? "timeout" : "granted");
+	km_observe(l->m_wait_s, (double)(mono_us() - t0) / 1e6, cname);
 	return rc;
 }
