@@ -62,7 +62,7 @@ def compare(spec, where, f, schema):
         out.append("%s: declared a stock code, the spec does not use the Code schema" % where)
     elif t == "date" and s is not date and s.get("format") != "date":
         out.append("%s: declared a date, the spec does not use the Date schema" % where)
-    elif t == "int":
+    elif t == "integer":
         if types_of(s) != {"integer"}:
             out.append("%s: declared an integer, the spec says %s" % (where, types_of(s)))
         if s.get("minimum") != f["min"]:
@@ -73,8 +73,10 @@ def compare(spec, where, f, schema):
         out.append("%s: choices %s in the router, %s in the spec" % (where, f["choices"], s.get("enum")))
     elif t == "string" and types_of(s) != {"string"}:
         out.append("%s: declared a string, the spec says %s" % (where, types_of(s)))
-    elif t == "bool" and types_of(s) != {"boolean"}:
+    elif t == "boolean" and types_of(s) != {"boolean"}:
         out.append("%s: declared a boolean, the spec says %s" % (where, types_of(s)))
+    elif t not in ("code", "date", "integer", "enum", "string", "boolean"):
+        out.append("%s: declared type '%s', which this check does not know yet" % (where, t))
     return out
 
 
