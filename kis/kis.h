@@ -20,16 +20,19 @@
 
 typedef enum kis_status {
 	KIS_OK = 0,
-	KIS_E_TOKEN,       /* no usable token (issuance refused / cooling down): retry later */
-	KIS_E_CONFIG,      /* credentials or account refused (EGW00103/00105/00206, OPSQ2000) */
-	KIS_E_BUSY,        /* local limiter wait exceeded; the request never left */
-	KIS_E_RATE_LIMIT,  /* EGW00201 still after the bounded retries; KIS did not process it */
-	KIS_E_TRANSIENT,   /* EGW00001/00002, non-JSON 5xx, connection failure */
-	KIS_E_TIMEOUT,     /* no answer in time, or EGW00301/00302 */
-	KIS_E_REJECTED,    /* business refusal: msg_cd/msg1 say why */
-	KIS_E_BAD_REPLY,   /* reply that does not parse or lacks fields */
-	KIS_E_UNSUPPORTED, /* not available in this environment (e.g. virtual) */
-	KIS_E_INTERNAL,    /* out of memory, libcurl setup */
+	KIS_E_TOKEN,        /* no usable token (issuance refused / cooling down): retry later */
+	KIS_E_CONFIG,       /* credentials or account refused (EGW00103/00105/00206, OPSQ2000) */
+	KIS_E_BUSY,         /* local limiter wait exceeded; the request never left */
+	KIS_E_RATE_LIMIT,   /* EGW00201 still after the bounded retries; KIS did not process it */
+	KIS_E_TRANSIENT,    /* EGW00001/00002, non-JSON 5xx, connection failure */
+	KIS_E_TIMEOUT,      /* no answer in time, or EGW00301/00302 */
+	KIS_E_REJECTED,     /* business refusal: msg_cd/msg1 say why */
+	KIS_E_UNKNOWN_CODE, /* no such stock: a code of the "unknown product" list
+	                     * (kis_classify.c) or an all-zero quote; for an order
+	                     * a business refusal like KIS_E_REJECTED */
+	KIS_E_BAD_REPLY,    /* reply that does not parse or lacks fields */
+	KIS_E_UNSUPPORTED,  /* not available in this environment (e.g. virtual) */
+	KIS_E_INTERNAL,     /* out of memory, libcurl setup */
 	KIS_E__MAX
 } kis_status;
 
@@ -43,6 +46,9 @@ typedef struct kis_error {
 } kis_error;
 
 const char *kis_status_name(kis_status s);
+/* 1 when KIS answered with a business refusal (the request was processed and
+ * refused: an order is final `rejected`): KIS_E_REJECTED, KIS_E_UNKNOWN_CODE. */
+int kis_status_refusal(kis_status s);
 
 /* Token persistence: main wires these to storage. key_id identifies the
  * app key + environment + base URL (a hash; the key itself is never stored).

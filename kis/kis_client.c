@@ -1,5 +1,5 @@
-/* kis_client.c — client object, configuration defaults, tr_id table,
- * counters and small shared helpers. */
+/* kis_client.c — client object, configuration defaults, counters and the
+ * table of KIS calls generated from kis_trs.def. */
 #include "kis_internal.h"
 
 #include "kclock.h"
@@ -35,10 +35,15 @@ void kis_thread_calls_inc(void)
 const char *kis_status_name(kis_status s)
 {
 	static const char *const names[KIS_E__MAX] = {
-	    "ok",      "token",    "config",    "busy",        "rate_limit", "transient",
-	    "timeout", "rejected", "bad_reply", "unsupported", "internal",
+	    "ok",      "token",    "config",       "busy",      "rate_limit",  "transient",
+	    "timeout", "rejected", "unknown_code", "bad_reply", "unsupported", "internal",
 	};
 	return (unsigned)s < KIS_E__MAX ? names[s] : "unknown";
+}
+
+int kis_status_refusal(kis_status s)
+{
+	return s == KIS_E_REJECTED || s == KIS_E_UNKNOWN_CODE;
 }
 
 void kis_err_set(kis_error *err, kis_status st, const char *fmt, ...)
@@ -97,33 +102,39 @@ void kis_config_defaults(kis_config *cfg)
 		cfg->token_min_interval_ms = 60000;
 }
 
-/* Real ids (new, old); virtual = first letter T/J/C → V unless real-only. */
-static const struct {
-	const char *id, *old_id;
-	int real_only;
-} tr_table[KIS_TR__MAX] = {
-    [KIS_TR_PRICE] = {"FHKST01010100", "FHKST01010100", 0},
-    [KIS_TR_DAILY_CHART] = {"FHKST03010100", "FHKST03010100", 0},
-    [KIS_TR_BALANCE] = {"TTTC8434R", "TTTC8434R", 0},
-    [KIS_TR_PSBL_ORDER] = {"TTTC8908R", "TTTC8908R", 0},
-    [KIS_TR_CCLD_RECENT] = {"TTTC0081R", "TTTC8001R", 0},
-    [KIS_TR_CCLD_OLD] = {"CTSC9215R", "CTSC9115R", 0},
-    [KIS_TR_ORDER_SELL] = {"TTTC0011U", "TTTC0801U", 0},
-    [KIS_TR_ORDER_BUY] = {"TTTC0012U", "TTTC0802U", 0},
-    [KIS_TR_ORDER_RVSECNCL] = {"TTTC0013U", "TTTC0803U", 0},
-    [KIS_TR_PSBL_RVSECNCL] = {"TTTC0084R", "TTTC8036R", 1},
-    [KIS_TR_HOLIDAY] = {"CTCA0903R", "CTCA0903R", 1},
+/* Generated from kis_trs.def: the one place a TR's path and tr_ids live. */
+#define READ  0
+#define ORDER 1
+#define KIS_TR(nm, kind, path, rid, rold, vid, vold, real_only, paging, pg_real, pg_virt, rows)    \
+	[KIS_TR_##nm] = {#nm,                                                                      \
+	                 kind,                                                                     \
+	                 path,                                                                     \
+	                 {{vid, vold}, {rid, rold}},                                               \
+	                 real_only,                                                                \
+	                 KIS_PAGING_##paging,                                                      \
+	                 {pg_virt, pg_real},                                                       \
+	                 rows},
+static const kis_tr_def tr_table[KIS_TR__MAX] = {
+#include "kis_trs.def"
 };
+#undef KIS_TR
+#undef READ
+#undef ORDER
+
+const kis_tr_def *kis_tr_get(kis_tr tr)
+{
+	return (unsigned)tr < KIS_TR__MAX ? &tr_table[tr] : NULL;
+}
 
 const char *kis_tr_id(kis_tr tr, int real, int old_tr_ids, char *buf, size_t cap)
 {
-	if ((unsigned)tr >= KIS_TR__MAX || cap < 16)
+	const kis_tr_def *d = kis_tr_get(tr);
+	if (!d || cap < 16)
 		return NULL;
-	if (!real && tr_table[tr].real_only)
+	const char *id = d->id[real != 0][old_tr_ids != 0];
+	if (!id || (!real && d->real_only))
 		return NULL;
-	snprintf(buf, cap, "%s", old_tr_ids ? tr_table[tr].old_id : tr_table[tr].id);
-	if (!real && (buf[0] == 'T' || buf[0] == 'J' || buf[0] == 'C'))
-		buf[0] = 'V';
+	snprintf(buf, cap, "%s", id);
 	return buf;
 }
 

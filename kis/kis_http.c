@@ -402,6 +402,12 @@ static int64_t backoff_ms(const kis_client *c, kis_class cl, int attempt)
 	return ms > 2000 ? 2000 : ms;
 }
 
+static const char *path_leaf(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 static int finish(kis_client *c, kis_error *err, int st)
 {
 	err->status = st;
@@ -436,7 +442,23 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 		*reply = NULL;
 	if (resp_tr_cont)
 		resp_tr_cont[0] = '\0';
-	const int is_order = call->kind == KIS_ORDER;
+	const kis_tr_def *def = call->raw ? call->raw : kis_tr_get(call->tr);
+	char tr_id[32];
+	if (!def || !def->path ||
+	    (call->raw && (!call->raw_tr_id || strlen(call->raw_tr_id) >= sizeof tr_id))) {
+		memset(err, 0, sizeof *err);
+		kis_err_set(err, KIS_E_INTERNAL, "unknown KIS call");
+		return finish(c, err, KIS_E_INTERNAL);
+	}
+	if (call->raw) {
+		snprintf(tr_id, sizeof tr_id, "%s", call->raw_tr_id);
+	} else if (!kis_tr_id(call->tr, c->cfg.real, c->cfg.old_tr_ids, tr_id, sizeof tr_id)) {
+		memset(err, 0, sizeof *err);
+		kis_err_set(err, KIS_E_UNSUPPORTED, "%s is not available in virtual",
+		            path_leaf(def->path));
+		return finish(c, err, KIS_E_UNSUPPORTED);
+	}
+	const int is_order = def->order;
 	const int max_retries = c->cfg.read_retries;
 	int retries = 0, token_retry = 0;
 	char token[sizeof c->tok.token];
@@ -456,11 +478,11 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 			err->sent = 0;
 			return finish(c, err, rc);
 		}
-		kis_http_req hr = {.method = call->method,
-		                   .path = call->path,
+		kis_http_req hr = {.method = call->body ? "POST" : "GET",
+		                   .path = def->path,
 		                   .query = call->query,
 		                   .body = call->body,
-		                   .tr_id = call->tr_id,
+		                   .tr_id = tr_id,
 		                   .tr_cont = call->tr_cont,
 		                   .token = token,
 		                   .no_reuse = is_order};

@@ -43,15 +43,16 @@ void kis_rd_str_opt(kis_rd *r, const char *key, char *buf, size_t cap);
 
 typedef enum kis_class {
 	KIS_CL_OK = 0,
-	KIS_CL_EMPTY,      /* KIOK0560: no data, a successful empty answer */
-	KIS_CL_TOKEN,      /* EGW00121/00122/00123: drop the token, re-issue, retry once */
-	KIS_CL_TOKEN_RATE, /* EGW00133: token issuance more than once a minute */
-	KIS_CL_RATE,       /* EGW00201: not processed, may be resent */
-	KIS_CL_TRANSIENT,  /* EGW00001/00002, non-JSON 5xx */
-	KIS_CL_TIMEOUT,    /* EGW00301/00302 */
-	KIS_CL_CONFIG,     /* credentials / account refused */
-	KIS_CL_REJECTED,   /* business refusal */
-	KIS_CL_BAD_REPLY,  /* not a KIS answer */
+	KIS_CL_EMPTY,        /* KIOK0560: no data, a successful empty answer */
+	KIS_CL_TOKEN,        /* EGW00121/00122/00123: drop the token, re-issue, retry once */
+	KIS_CL_TOKEN_RATE,   /* EGW00133: token issuance more than once a minute */
+	KIS_CL_RATE,         /* EGW00201/00215: not processed, may be resent */
+	KIS_CL_TRANSIENT,    /* EGW00001/00002/00300, unknown EGW, non-JSON 5xx */
+	KIS_CL_TIMEOUT,      /* EGW00301/00302 */
+	KIS_CL_CONFIG,       /* credentials / account refused */
+	KIS_CL_REJECTED,     /* business refusal (a business-family code) */
+	KIS_CL_UNKNOWN_CODE, /* business refusal meaning "no such stock" */
+	KIS_CL_BAD_REPLY,    /* not a KIS answer */
 	KIS_CL__MAX
 } kis_class;
 
@@ -62,27 +63,50 @@ typedef enum kis_class {
  * the caller to json_decref, or NULL when the body is not a JSON object. */
 kis_class kis_classify(long http_status, const char *body, size_t len, int oauth, json_t **json_out,
                        kis_error *err);
+/* One line of the table of known codes (kis_classify.c). */
+typedef struct kis_code_info {
+	const char *code;
+	kis_class cl;
+	const char *source;  /* where the meaning comes from */
+	const char *meaning; /* in English */
+} kis_code_info;
+/* The table of known codes; returns its length. */
+size_t kis_code_table(const kis_code_info **out);
+
 /* The kis_status a class ends as when it is not retried. */
 kis_status kis_class_status(kis_class cl);
 const char *kis_class_name(kis_class cl);
 
-/* ---- tr_id mapping (kis_client.c) ---- */
+/* ---- the KIS calls (kis_trs.def, table in kis_client.c) ---- */
 
 typedef enum kis_tr {
-	KIS_TR_PRICE = 0,
-	KIS_TR_DAILY_CHART,
-	KIS_TR_BALANCE,
-	KIS_TR_PSBL_ORDER,
-	KIS_TR_CCLD_RECENT,
-	KIS_TR_CCLD_OLD,
-	KIS_TR_ORDER_SELL,
-	KIS_TR_ORDER_BUY,
-	KIS_TR_ORDER_RVSECNCL,
-	KIS_TR_PSBL_RVSECNCL,
-	KIS_TR_HOLIDAY,
+#define KIS_TR(name, ...) KIS_TR_##name,
+#include "kis_trs.def"
+#undef KIS_TR
 	KIS_TR__MAX
 } kis_tr;
 
+typedef enum kis_paging {
+	KIS_PAGING_NONE = 0,
+	KIS_PAGING_CTX100, /* tr_cont + CTX_AREA_FK100/NK100 (account TRs) */
+	KIS_PAGING_CTX,    /* tr_cont + CTX_AREA_FK/NK (chk-holiday) */
+	KIS_PAGING_DATE,   /* end-date paging (daily chart) */
+} kis_paging;
+
+/* One line of kis_trs.def. */
+typedef struct kis_tr_def {
+	const char *name;        /* "PRICE" */
+	int order;               /* KIND ORDER: fresh connection, no read retries */
+	const char *path;        /* request path */
+	const char *id[2][2];    /* [real][old_tr_ids]; NULL where it does not exist */
+	int real_only;           /* KIS_E_UNSUPPORTED in virtual */
+	kis_paging paging;       /* how its pages are followed */
+	int page_rows[2];        /* [real] rows per page, 0 when not paged */
+	const char *rows_member; /* "output1" / "output" / "output2", NULL: not a list */
+} kis_tr_def;
+
+/* The table line of tr; NULL when out of range. */
+const kis_tr_def *kis_tr_get(kis_tr tr);
 /* tr_id for the environment into buf (>= 16 bytes); NULL when the TR does
  * not exist there (real-only TRs in virtual). */
 const char *kis_tr_id(kis_tr tr, int real, int old_tr_ids, char *buf, size_t cap);
@@ -199,12 +223,20 @@ void kis_qs_addi(kis_qs *q, const char *key, int64_t value);
 void kis_qs_free(kis_qs *q);
 
 /* Policy layer (kis_http.c): limiter, token, one exchange, classification,
- * retries. On success *json is the reply object (caller decrefs) and
- * resp_tr_cont the response tr_cont header. */
-typedef enum kis_kind { KIS_READ = 0, KIS_ORDER = 1 } kis_kind;
+ * retries. The TR's table line gives the path, the tr_id for the
+ * environment, GET or POST (a body means POST) and the read/order policy;
+ * a real-only TR in virtual is KIS_E_UNSUPPORTED without a request. On
+ * success *json is the reply object (caller decrefs) and resp_tr_cont the
+ * response tr_cont header. */
 typedef struct kis_call {
-	kis_kind kind;
-	const char *method, *path, *query, *body, *tr_id, *tr_cont;
+	kis_tr tr;
+	const char *query;   /* encoded, without '?'; may be NULL */
+	const char *body;    /* POST JSON, NULL for a GET */
+	const char *tr_cont; /* NULL: header not sent */
+	/* A call that is not a line of kis_trs.def (kis_raw_call relays the
+	 * caller's own): its own line (path, order) and tr_id; tr is ignored. */
+	const kis_tr_def *raw;
+	const char *raw_tr_id;
 } kis_call;
 int kis_call_do(kis_client *c, const kis_call *call, json_t **json, char resp_tr_cont[4],
                 kis_error *err);
@@ -219,5 +251,60 @@ int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char re
 struct km_family;
 void kis_metrics_init(void);
 struct km_family *kis_m_token_issuances(void);
+
+/* ---- shared by the call families (kis_list.c) ---- */
+
+/* err, or local when err is NULL; zeroed either way. */
+kis_error *kis_err_init(kis_error *err, kis_error *local);
+/* KIS_E_BAD_REPLY naming the field (counted). */
+int kis_bad_reply(kis_client *c, kis_error *err, const char *what);
+/* A local failure st with message msg, nothing sent (counted). */
+int kis_fail(kis_client *c, kis_error *err, kis_status st, const char *msg);
+/* 6-7 alphanumerics (ETNs are Q + 6 digits). */
+int kis_code_valid(const char *code);
+/* YYYYMMDD / HHMMSS from a KIS string; -1 when malformed. */
+int kis_ymd(const char *s);
+int kis_hhmmss(const char *s);
+/* An object, or the first element of a one-row array; NULL otherwise. */
+const json_t *kis_obj_or_first(const json_t *v);
+/* 01 sell / 02 buy; KIS_SIDE_ANY when neither. */
+kis_side kis_side_of(const char *sll_buy_dvsn_cd);
+
+/* Growable array of fixed-size rows. */
+typedef struct kis_vec {
+	void *v;
+	size_t n, cap, elem;
+} kis_vec;
+/* Appends one elem-sized item; 0, or -1 when out of memory (unchanged). */
+int kis_vec_push(kis_vec *v, const void *item);
+
+/* Row parser of a list TR: fills out (zeroed, elem bytes) from one row
+ * object. so_far holds the rows accepted before it (for de-duplication).
+ * Returns KIS_ROW_OK, KIS_ROW_SKIP (a filler row) or KIS_ROW_BAD with *bad
+ * naming the offending field. */
+enum { KIS_ROW_OK = 0, KIS_ROW_SKIP = 1, KIS_ROW_BAD = -1 };
+typedef int (*kis_row_fn)(const json_t *row, void *out, const kis_vec *so_far, const char **bad);
+static inline int kis_row_bad(const char **bad, const char *field)
+{
+	*bad = field;
+	return KIS_ROW_BAD;
+}
+/* Optional per-page hook (e.g. a summary object beside the rows); KIS_OK or
+ * a kis_status. */
+typedef int (*kis_page_fn)(kis_client *c, void *ud, const json_t *page, kis_error *err);
+
+typedef struct kis_list_req {
+	kis_tr tr;           /* its table line says how to page and where the rows are */
+	const kis_qs *query; /* the call's own parameters, without continuation keys */
+	kis_row_fn row;      /* one row into a row struct */
+	kis_page_fn page;    /* NULL: rows only */
+	void *page_ud;
+} kis_list_req;
+
+/* The generic paged-list walker: follows tr_cont F/M (more) vs D/E (last)
+ * with the continuation keys sent back exactly as received, parses every
+ * row with req->row into rows (elem set by the caller) and counts *pages.
+ * On failure rows is emptied (pages still counted). */
+int kis_list_get(kis_client *c, const kis_list_req *req, kis_vec *rows, int *pages, kis_error *err);
 
 #endif

@@ -51,14 +51,15 @@ int kis_raw_call(kis_client *c, const kis_raw_req *req, kis_raw_reply *out, kis_
 		kis_err_set(err, KIS_E_INTERNAL, "request kisgw will not relay");
 		return KIS_E_INTERNAL;
 	}
+	/* not a line of kis_trs.def: the caller's own path and tr_id */
+	const kis_tr_def line = {.name = "RAW", .order = req->order != 0, .path = req->path};
 	kis_call call = {
-	    .kind = req->order ? KIS_ORDER : KIS_READ,
-	    .method = post ? "POST" : "GET",
-	    .path = req->path,
+	    .tr = KIS_TR__MAX,
 	    .query = req->query,
-	    .body = post ? (req->body ? req->body : "{}") : NULL,
-	    .tr_id = req->tr_id,
+	    .body = post ? (req->body ? req->body : "{}") : NULL, /* a body means POST */
 	    .tr_cont = req->tr_cont,
+	    .raw = &line,
+	    .raw_tr_id = req->tr_id,
 	};
 	json_t *ok = NULL, *failed = NULL;
 	int rc = kis_call_do_keep(c, &call, &ok, out->tr_cont, &failed, err);

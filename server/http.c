@@ -133,6 +133,10 @@ void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
 		gw_reply_error(resp, GW_E_KIS_REJECTED, NULL, "KIS refused the request: %s",
 		               err->msg1[0] ? err->msg1 : err->msg_cd);
 		break;
+	case KIS_E_UNKNOWN_CODE:
+		gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no such stock: %s",
+		               err->msg1[0] ? err->msg1 : err->msg_cd);
+		break;
 	case KIS_E_BUSY:
 		gw_reply_error(resp, GW_E_RATE_LIMITED, NULL,
 		               "the KIS rate limit for this account is saturated; retry later");

@@ -69,13 +69,6 @@ static void reply_not_sent(gw_resp *resp, const kis_error *e)
 		gw_error_add_kis(resp, e->msg_cd, e->msg1);
 }
 
-/* KIS's codes for "no such stock" on a quote (as GET /price reads them). */
-static int unknown_code_error(const kis_error *err)
-{
-	return err->status == KIS_E_REJECTED &&
-	       (!strcmp(err->msg_cd, "40070000") || !strcmp(err->msg_cd, "APBK0656"));
-}
-
 static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 {
 	trader *t = req->app->trader;
@@ -121,7 +114,7 @@ static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
 		gw_reply_error(resp, GW_E_IDEMPOTENCY_REUSED, out->field, "%s", out->message);
 		return;
 	case TRADER_KIS_ERROR:
-		if (unknown_code_error(&out->kis)) {
+		if (out->kis.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
 			               out->order.code);
 			gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);

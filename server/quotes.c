@@ -151,18 +151,6 @@ int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char 
 	return ok ? 0 : -1;
 }
 
-/* KIS codes that mean "no such stock" (virtual, real). */
-static int unknown_code_error(const kis_error *err)
-{
-	static const char *codes[] = {"40070000", "APBK0656", NULL};
-	if (err->status != KIS_E_REJECTED)
-		return 0;
-	for (const char **c = codes; *c; c++)
-		if (!strcmp(err->msg_cd, *c))
-			return 1;
-	return 0;
-}
-
 typedef struct price_in {
 	const char *code;
 } price_in;
@@ -175,17 +163,13 @@ GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .req
 	int64_t at;
 	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
 	                    &err)) {
-		if (unknown_code_error(&err)) {
+		if (err.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
 			               code);
 			gw_error_add_kis(resp, err.msg_cd, err.msg1);
 		} else {
 			gw_reply_kis_error(resp, &err);
 		}
-		return;
-	}
-	if (q.price <= 0) { /* KIS answers unknown codes with an all-zero quote too */
-		gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s", code);
 		return;
 	}
 	char ts[40];
@@ -288,7 +272,7 @@ GW_ENDPOINT(daily_get, daily_in,
 	int past = to < today;
 	if (!past || daily_lookup(code, from, to, &bars)) {
 		if (kis_daily_bars_get(req->app->kis, code, from, to, &bars, &err)) {
-			if (unknown_code_error(&err)) {
+			if (err.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 				gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code",
 				               "no stock with code %s", code);
 				gw_error_add_kis(resp, err.msg_cd, err.msg1);

@@ -438,6 +438,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		case F_INVALID_TOKEN:
 			sim_reply_env(&r, 500, "EGW00121", "유효하지 않은 token 입니다.");
 			break;
+		case F_EGW00215:
+			sim_reply_env(&r, 500, "EGW00215",
+			              "원장에서 허용 가능한 초당 거래건수를 초과하였습니다.");
+			break;
+		case F_EGW00300:
+			sim_reply_env(&r, 500, "EGW00300", "Gateway 라우팅 오류가 발생했습니다.");
+			break;
+		case F_EGW_UNKNOWN:
+			sim_reply_env(&r, 500, "EGW99001", "알 수 없는 게이트웨이 오류입니다.");
+			break;
+		case F_ZERO_QUOTE:
+			sim_zero_quote(&r);
+			break;
 		case F_NON_JSON:
 		default:
 			r.status = 502;

@@ -134,6 +134,10 @@ enum sim_fault_kind {
 	F_NON_JSON,
 	F_DROP_AFTER,
 	F_DROP,
+	F_EGW00215,    /* 500 EGW00215: per-second limit at the account ledger */
+	F_EGW00300,    /* 500 EGW00300: KIS gateway routing failure */
+	F_EGW_UNKNOWN, /* 500 EGW99001: an EGW code no client knows */
+	F_ZERO_QUOTE,  /* inquire-price: rt_cd 0 with every number "0" (unknown code) */
 	F__MAX
 };
 
@@ -362,6 +366,8 @@ int sim_secret_ok(const sim_state *st, const char *appsecret);
 
 /* tr_quote.c */
 void sim_h_price(sim_state *st, sim_call *c, sim_reply *r);
+/* fault zero_quote: the all-zero inquire-price answer. */
+void sim_zero_quote(sim_reply *r);
 void sim_h_daily_price(sim_state *st, sim_call *c, sim_reply *r);
 void sim_h_chart(sim_state *st, sim_call *c, sim_reply *r);
 void sim_h_holiday(sim_state *st, sim_call *c, sim_reply *r);

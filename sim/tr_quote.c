@@ -154,6 +154,27 @@ void sim_h_price(sim_state *st, sim_call *c, sim_reply *r)
 	sim_reply_json(r, 200, env);
 }
 
+/* How KIS answers inquire-price for some codes it does not know: rt_cd 0,
+ * MCA00000 and an output whose every number is "0" (fault zero_quote). */
+void sim_zero_quote(sim_reply *r)
+{
+	static const char *const zero[] = {
+	    "stck_prpr", "prdy_vrss", "prdy_ctrt", "acml_tr_pbmn", "acml_vol",  "stck_oprc",
+	    "stck_hgpr", "stck_lwpr", "stck_mxpr", "stck_llam",    "stck_sdpr", "aspr_unit",
+	    "lstn_stcn", "hts_avls",  "per",       "pbr",          "eps",       "bps",
+	    "w52_hgpr",  "w52_lwpr",  "d250_hgpr", "d250_lwpr",    "stck_fcam", "vol_tnrt",
+	};
+	json_t *o = json_object();
+	for (size_t i = 0; i < sizeof zero / sizeof zero[0]; i++)
+		sj_set_s(o, zero[i], "0");
+	sj_set_s(o, "prdy_vrss_sign", "3");
+	sj_set_s(o, "iscd_stat_cls_code", "00");
+	sj_set_s(o, "stck_shrn_iscd", "");
+	json_t *env = sim_env("0", "MCA00000", "정상처리 되었습니다.", 0);
+	json_object_set_new(env, "output", o);
+	sim_reply_json(r, 200, env);
+}
+
 /* Bars of period D/W/M/Y, newest first, within [from, to] and up to the
  * quote's day; each with the previous period's close for prdy_vrss.
  * Returns the number written. */

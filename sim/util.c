@@ -109,6 +109,10 @@ static const char *fault_names[F__MAX] = {
     [F_NON_JSON] = "non_json",
     [F_DROP_AFTER] = "drop_after_order",
     [F_DROP] = "drop",
+    [F_EGW00215] = "egw00215",
+    [F_EGW00300] = "egw00300",
+    [F_EGW_UNKNOWN] = "egw_unknown",
+    [F_ZERO_QUOTE] = "zero_quote",
 };
 
 const char *sim_fault_name(int kind)

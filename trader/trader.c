@@ -241,12 +241,6 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 			snprintf(out->order.code, sizeof(out->order.code), "%s", req->code);
 			return out->result;
 		}
-		if (q.price <= 0 && q.upper_limit <= 0) { /* KIS's answer for no such stock */
-			invalid(out, TRADER_NOT_FOUND, "code", "");
-			snprintf(out->message, sizeof(out->message), "no stock with code %s",
-			         req->code);
-			return out->result;
-		}
 		have_q = 1;
 	} else {
 		kis_error qe;
@@ -321,7 +315,7 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		sr.ord_date = kst_date(now);
 		sr.ord_time = ack.ord_time;
 		out->result = TRADER_CREATED;
-	} else if (out->kis.status == KIS_E_REJECTED) {
+	} else if (kis_status_refusal(out->kis.status)) {
 		sr.status = ST_REJECTED;
 		sr.reject_code = out->kis.msg_cd;
 		sr.reject_message = out->kis.msg1;

@@ -169,7 +169,7 @@ static trader_result leg_send(trader *t, store_leg *l, const kis_revise_req *kr,
 		lr.orgno = ack.orgno;
 		lr.ord_date = kst_date(now);
 		lr.ord_time = ack.ord_time;
-	} else if (out->kis.status == KIS_E_REJECTED) {
+	} else if (kis_status_refusal(out->kis.status)) {
 		lr.status = LEG_REJECTED;
 		lr.reject_code = out->kis.msg_cd;
 		lr.reject_message = out->kis.msg1;

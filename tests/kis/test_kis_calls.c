@@ -18,7 +18,16 @@
 
 #define T0 1795482000000LL /* 2026-11-24T10:00:00+09:00 */
 
-enum { PRICE_OK, PRICE_BADNUM, PRICE_NO_OUTPUT, PRICE_HTML, PRICE_REJECT, PRICE_EMPTY };
+enum {
+	PRICE_OK,
+	PRICE_BADNUM,
+	PRICE_NO_OUTPUT,
+	PRICE_HTML,
+	PRICE_REJECT,
+	PRICE_EMPTY,
+	PRICE_ZERO,
+	PRICE_UNKNOWN
+};
 enum {
 	ORD_OK,
 	ORD_EGW00001,
@@ -86,6 +95,17 @@ static void reply_price(cs *s, fk_reply *rep)
 	case PRICE_REJECT:
 		fk_printf(rep, "{\"rt_cd\":\"1\",\"msg_cd\":\"OPSQ2001\",\"msg1\":\"ERROR : INPUT "
 		               "INVALID_CHECK_MRKT_DIV_CODE          \"}");
+		return;
+	case PRICE_ZERO: /* how KIS answers some unknown codes */
+		fk_printf(rep,
+		          "{\"rt_cd\":\"0\",\"msg_cd\":\"MCA00000\",\"msg1\":\"ok\",\"output\":{"
+		          "\"stck_prpr\":\"0\",\"prdy_vrss\":\"0\",\"prdy_ctrt\":\"0.00\","
+		          "\"stck_oprc\":\"0\",\"stck_hgpr\":\"0\",\"stck_lwpr\":\"0\",\"acml_"
+		          "vol\":\"0\",\"stck_mxpr\":\"0\",\"stck_llam\":\"\"}}");
+		return;
+	case PRICE_UNKNOWN:
+		fk_printf(rep, "{\"rt_cd\":\"1\",\"msg_cd\":\"APBK0656\",\"msg1\":\"해당종목정보가 "
+		               "없습니다.\"}");
 		return;
 	default:
 		break;
@@ -465,6 +485,16 @@ static void test_price_bad_replies(void **state)
 	assert_int_equal(kis_price_get(f->c, "005930", &q, &e), KIS_E_REJECTED);
 	assert_string_equal(e.msg_cd, "OPSQ2001");
 	assert_string_equal(e.msg1, "ERROR : INPUT INVALID_CHECK_MRKT_DIV_CODE");
+	/* no such stock: the unknown-product codes and the all-zero quote */
+	f->sc.price_mode = PRICE_UNKNOWN;
+	assert_int_equal(kis_price_get(f->c, "999999", &q, &e), KIS_E_UNKNOWN_CODE);
+	assert_string_equal(e.msg_cd, "APBK0656");
+	assert_int_equal(e.sent, 1);
+	f->sc.price_mode = PRICE_ZERO;
+	assert_int_equal(kis_price_get(f->c, "999999", &q, &e), KIS_E_UNKNOWN_CODE);
+	assert_true(q.price == 0);
+	assert_true(kis_status_refusal(KIS_E_UNKNOWN_CODE) && kis_status_refusal(KIS_E_REJECTED));
+	assert_false(kis_status_refusal(KIS_E_TRANSIENT));
 	/* bad input never leaves */
 	int before = fk_count(f->fk);
 	assert_int_equal(kis_price_get(f->c, "00593", &q, &e), KIS_E_INTERNAL);
@@ -475,6 +505,7 @@ static void test_price_bad_replies(void **state)
 	kis_stats_get(f->c, &st);
 	assert_true(st.errors[KIS_E_BAD_REPLY] == 3);
 	assert_true(st.errors[KIS_E_REJECTED] == 1);
+	assert_true(st.errors[KIS_E_UNKNOWN_CODE] == 2);
 	fx_free(f);
 }
 

@@ -179,6 +179,70 @@ static void test_classify_codes(void **state)
 	}
 }
 
+/* Walks the table of known codes: each is classified as listed whatever the
+ * HTTP status, carries its source and meaning, and is listed once. */
+static void test_classify_table(void **state)
+{
+	const kis_code_info *t;
+	size_t n = kis_code_table(&t);
+	assert_true(n >= 20);
+	static const long statuses[] = {200, 403, 500};
+	for (size_t i = 0; i < n; i++) {
+		assert_true(t[i].source && t[i].source[0]);
+		assert_true(t[i].meaning && t[i].meaning[0]);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(t[i].code, t[k].code) == 0)
+				fail_msg("%s listed twice", t[i].code);
+		for (size_t s = 0; s < sizeof statuses / sizeof statuses[0]; s++) {
+			char body[160];
+			snprintf(body, sizeof body,
+			         "{\"rt_cd\":\"1\",\"msg_cd\":\"%s\",\"msg1\":\"x\"}", t[i].code);
+			kis_error e;
+			kis_class cl = classify(statuses[s], body, 0, &e);
+			if (cl != t[i].cl)
+				fail_msg("%s on %ld: %s, table says %s", t[i].code, statuses[s],
+				         kis_class_name(cl), kis_class_name(t[i].cl));
+			assert_int_equal(e.status, kis_class_status(t[i].cl));
+		}
+	}
+}
+
+/* Codes kisgw does not list are classified by family: only the business
+ * families (APBK, IGW, OPSQ, KIOK, MCA, 8 digits) are refusals; an unknown
+ * EGW code, or a code of no family, is a gateway-level failure. */
+static void test_classify_families(void **state)
+{
+	static const struct {
+		const char *code;
+		long http;
+		kis_class cl;
+	} t[] = {
+	    {"EGW00215", 500, KIS_CL_RATE},      {"EGW00300", 500, KIS_CL_TRANSIENT},
+	    {"EGW99001", 500, KIS_CL_TRANSIENT}, {"EGW90000", 200, KIS_CL_TRANSIENT},
+	    {"ZZZ12345", 500, KIS_CL_TRANSIENT}, {"ZZZ12345", 200, KIS_CL_TRANSIENT},
+	    {"APBK0918", 200, KIS_CL_REJECTED},  {"APBK9999", 500, KIS_CL_REJECTED},
+	    {"40990000", 200, KIS_CL_REJECTED},  {"40250000", 500, KIS_CL_REJECTED},
+	    {"IGW00011", 200, KIS_CL_REJECTED},  {"OPSQ1002", 500, KIS_CL_REJECTED},
+	    {"4099000", 200, KIS_CL_TRANSIENT}, /* 7 digits: no family */
+	};
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char body[160];
+		snprintf(body, sizeof body, "{\"rt_cd\":\"1\",\"msg_cd\":\"%s\",\"msg1\":\"x\"}",
+		         t[i].code);
+		kis_error e;
+		kis_class cl = classify(t[i].http, body, 0, &e);
+		if (cl != t[i].cl)
+			fail_msg("%s on %ld: %s, want %s", t[i].code, t[i].http, kis_class_name(cl),
+			         kis_class_name(t[i].cl));
+	}
+	/* "no such stock" only in a refusal */
+	kis_error e;
+	assert_int_equal(
+	    classify(200, "{\"rt_cd\":\"1\",\"msg_cd\":\"40070000\",\"msg1\":\"x\"}", 0, &e),
+	    KIS_CL_UNKNOWN_CODE);
+	assert_int_equal(e.status, KIS_E_UNKNOWN_CODE);
+}
+
 static void test_classify_envelopes(void **state)
 {
 	kis_error e;
@@ -225,8 +289,8 @@ static void test_classify_envelopes(void **state)
 	                 KIS_CL_TRANSIENT);
 	/* an over-long msg_cd / msg1 is cut, not overflowed */
 	char big[1400];
-	snprintf(big, sizeof big, "{\"rt_cd\":\"1\",\"msg_cd\":\"%0300d\",\"msg1\":\"%0900d\"}", 1,
-	         2);
+	snprintf(big, sizeof big, "{\"rt_cd\":\"1\",\"msg_cd\":\"APBK%0300d\",\"msg1\":\"%0900d\"}",
+	         1, 2);
 	assert_int_equal(classify(200, big, 0, &e), KIS_CL_REJECTED);
 	assert_int_equal(strlen(e.msg_cd), sizeof e.msg_cd - 1);
 	assert_int_equal(strlen(e.msg1), sizeof e.msg1 - 1);
@@ -502,6 +566,8 @@ int main(void)
 	    cmocka_unit_test(test_parse_f64),
 	    cmocka_unit_test(test_field_reader),
 	    cmocka_unit_test(test_classify_codes),
+	    cmocka_unit_test(test_classify_table),
+	    cmocka_unit_test(test_classify_families),
 	    cmocka_unit_test(test_classify_envelopes),
 	    cmocka_unit_test(test_classify_oauth),
 	    cmocka_unit_test(test_tr_ids),
