@@ -142,9 +142,29 @@ void kis_bars_free(kis_bars *b);
 
 /* ---- account ---- */
 
+/* Trading type of a holding row (trad_dvsn_name): KIS lists one row per
+ * type for the same code, e.g. 009150 as 현금 and as 자기융자. */
+typedef enum kis_trade_type {
+	KIS_TT_CASH = 0,                      /* 현금 (also a blank name) */
+	KIS_TT_MARGIN_LOAN,                   /* 자기융자: the broker's own margin loan */
+	KIS_TT_SECURITIES_FINANCE_LOAN,       /* 유통융자: margin loan via securities finance */
+	KIS_TT_STOCK_LOAN,                    /* 자기대주 */
+	KIS_TT_SECURITIES_FINANCE_STOCK_LOAN, /* 유통대주 */
+	KIS_TT_SECURED_LOAN,                  /* …담보대출 (loans against deposited shares) */
+	KIS_TT_OTHER,                         /* any other name: trade_type_name says which */
+	KIS_TT__MAX
+} kis_trade_type;
+
+/* Stable local name: "cash", "margin_loan", "securities_finance_loan",
+ * "stock_loan", "securities_finance_stock_loan", "secured_loan", "other". */
+const char *kis_trade_type_name(kis_trade_type t);
+
 typedef struct kis_holding {
 	char code[8];
 	char name[128];
+	kis_trade_type trade_type;
+	char trade_type_name[64]; /* KIS's own name, trimmed ("현금", "자기융자") */
+	int loan_date;            /* loan_dt as YYYYMMDD, 0 when none */
 	int64_t qty, sellable_qty;
 	double avg_price;
 	int64_t price, purchase_amount, eval_amount, pnl;
@@ -152,7 +172,7 @@ typedef struct kis_holding {
 } kis_holding;
 
 typedef struct kis_balance {
-	kis_holding *holdings; /* quantity-0 rows left out */
+	kis_holding *holdings; /* quantity-0 rows left out; a code once per trade type */
 	size_t n;
 	int64_t deposit, purchase_amount, eval_amount, pnl, total_eval, net_asset;
 	int pages; /* KIS pages read */

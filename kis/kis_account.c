@@ -27,12 +27,67 @@ void kis_balance_free(kis_balance *b)
 	b->n = 0;
 }
 
+/* KIS's trad_dvsn_name → the stable local value. */
+static const struct {
+	const char *kis;
+	kis_trade_type tt;
+	int suffix; /* 0: the whole name; 1: the name ends with it */
+} trade_types[] = {
+    {"", KIS_TT_CASH, 0},
+    {"현금", KIS_TT_CASH, 0},
+    {"자기융자", KIS_TT_MARGIN_LOAN, 0},
+    {"유통융자", KIS_TT_SECURITIES_FINANCE_LOAN, 0},
+    {"자기대주", KIS_TT_STOCK_LOAN, 0},
+    {"유통대주", KIS_TT_SECURITIES_FINANCE_STOCK_LOAN, 0},
+    {"담보대출", KIS_TT_SECURED_LOAN, 1},
+};
+
+const char *kis_trade_type_name(kis_trade_type t)
+{
+	static const char *const names[KIS_TT__MAX] = {
+	    "cash",
+	    "margin_loan",
+	    "securities_finance_loan",
+	    "stock_loan",
+	    "securities_finance_stock_loan",
+	    "secured_loan",
+	    "other",
+	};
+	return (unsigned)t < KIS_TT__MAX ? names[t] : "other";
+}
+
+static kis_trade_type trade_type_of(const char *name)
+{
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof trade_types / sizeof trade_types[0]; i++) {
+		const char *k = trade_types[i].kis;
+		size_t kn = strlen(k);
+		if (trade_types[i].suffix ? n >= kn && strcmp(name + n - kn, k) == 0
+		                          : strcmp(name, k) == 0)
+			return trade_types[i].tt;
+	}
+	return KIS_TT_OTHER;
+}
+
+/* loan_dt: blank or all zeros when there is no loan. */
+static int loan_date_of(const char *s, int *out)
+{
+	*out = 0;
+	if (!s[0] || strspn(s, "0") == strlen(s))
+		return 0;
+	*out = kis_ymd(s);
+	return *out < 0 ? -1 : 0;
+}
+
 static int holding_row(const json_t *o, void *out, const kis_vec *so_far, const char **bad)
 {
 	kis_holding *h = out;
 	kis_rd r = {o, NULL};
+	char loan[16];
 	kis_rd_str(&r, "pdno", h->code, sizeof h->code);
 	kis_rd_str_opt(&r, "prdt_name", h->name, sizeof h->name);
+	kis_rd_str_opt(&r, "trad_dvsn_name", h->trade_type_name, sizeof h->trade_type_name);
+	kis_rd_str_opt(&r, "loan_dt", loan, sizeof loan);
 	h->qty = kis_rd_i64(&r, "hldg_qty");
 	h->sellable_qty = kis_rd_i64(&r, "ord_psbl_qty");
 	h->avg_price = kis_rd_f64(&r, "pchs_avg_pric");
@@ -43,6 +98,11 @@ static int holding_row(const json_t *o, void *out, const kis_vec *so_far, const 
 	h->pnl_rate = kis_rd_f64_opt(&r, "evlu_pfls_rt");
 	if (r.bad)
 		return kis_row_bad(bad, r.bad);
+	h->trade_type = trade_type_of(h->trade_type_name);
+	if (!h->trade_type_name[0])
+		snprintf(h->trade_type_name, sizeof h->trade_type_name, "현금");
+	if (loan_date_of(loan, &h->loan_date) != 0)
+		return kis_row_bad(bad, "loan_dt");
 	return h->qty == 0 ? KIS_ROW_SKIP /* sold out today, listed until D+2 */ : KIS_ROW_OK;
 }
 

@@ -204,13 +204,22 @@ int kis_token_get(kis_client *c, char *buf, size_t cap, kis_error *err)
 			int64_t wait = next_ok - rnow;
 			if (mono_ms() + wait > deadline) {
 				int blocked = t->blocked_until_real_ms > rnow;
+				char kis_msg[sizeof err->msg1];
+				snprintf(kis_msg, sizeof kis_msg, "%s", t->last_err.msg1);
 				pthread_mutex_unlock(&t->mu);
 				kis_err_set(
 				    err, KIS_E_TOKEN,
 				    "token issuance is limited to one per %lld s; retry later",
 				    (long long)(min_gap / 1000));
-				if (blocked)
+				if (blocked) {
+					/* KIS said so: its code and its own words (the
+					 * error_description), kisgw's explanation is the
+					 * server's message */
 					snprintf(err->msg_cd, sizeof err->msg_cd, "EGW00133");
+					if (kis_msg[0])
+						snprintf(err->msg1, sizeof err->msg1, "%s",
+						         kis_msg);
+				}
 				err->retry_after_s = (int)((wait + 999) / 1000);
 				return KIS_E_TOKEN;
 			}

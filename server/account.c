@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "kclock.h"
 #include "http.h"
 #include "input.h"
 #include "params.h"
@@ -19,14 +20,19 @@ GW_ENDPOINT(balance_get, gw_no_input)
 		const kis_holding *h = &b.holdings[i];
 		if (h->qty <= 0)
 			continue;
-		json_array_append_new(
-		    arr, json_pack("{s:s,s:s,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:f}", "code", h->code,
-		                   "name", h->name, "qty", (json_int_t)h->qty, "sellable_qty",
-		                   (json_int_t)h->sellable_qty, "avg_price", h->avg_price, "price",
-		                   (json_int_t)h->price, "purchase_amount",
-		                   (json_int_t)h->purchase_amount, "eval_amount",
-		                   (json_int_t)h->eval_amount, "pnl", (json_int_t)h->pnl,
-		                   "pnl_rate", h->pnl_rate));
+		json_t *o = json_pack(
+		    "{s:s,s:s,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:f,s:s,s:s}", "code", h->code, "name",
+		    h->name, "qty", (json_int_t)h->qty, "sellable_qty", (json_int_t)h->sellable_qty,
+		    "avg_price", h->avg_price, "price", (json_int_t)h->price, "purchase_amount",
+		    (json_int_t)h->purchase_amount, "eval_amount", (json_int_t)h->eval_amount,
+		    "pnl", (json_int_t)h->pnl, "pnl_rate", h->pnl_rate, "trade_type",
+		    kis_trade_type_name(h->trade_type), "trade_type_name", h->trade_type_name);
+		if (h->loan_date) { /* a code appears once per trade type and loan */
+			char d[16];
+			ymd_format(h->loan_date, d, sizeof(d));
+			json_object_set_new(o, "loan_date", json_string(d));
+		}
+		json_array_append_new(arr, o);
 	}
 	json_t *summary =
 	    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "deposit", (json_int_t)b.deposit,

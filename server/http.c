@@ -146,7 +146,13 @@ void gw_reply_kis_error(gw_resp *resp, const kis_error *err)
 		               "KIS answered that its rate limit was exceeded; retry later");
 		break;
 	case KIS_E_TOKEN:
-		gw_reply_error(resp, GW_E_TOKEN_UNAVAILABLE, NULL, NULL);
+		if (!strcmp(err->msg_cd, "EGW00133"))
+			gw_reply_error(resp, GW_E_TOKEN_UNAVAILABLE, NULL,
+			               "KIS issues one access token a minute and refused another; "
+			               "retry in %d s",
+			               err->retry_after_s > 0 ? err->retry_after_s : 1);
+		else
+			gw_reply_error(resp, GW_E_TOKEN_UNAVAILABLE, NULL, NULL);
 		break;
 	case KIS_E_CONFIG:
 		gw_reply_error(resp, GW_E_UPSTREAM_CONFIG, NULL,

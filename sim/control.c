@@ -302,6 +302,7 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 	a->cash = cash;
 	a->reserved = 0;
 	a->nh = 0;
+	a->nloan = 0;
 	a->thdt_buy_amt = a->thdt_sll_amt = 0;
 	remove_orders_of(st, ai);
 	char err[160];
@@ -318,6 +319,29 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 		    !json_is_number(avg) || !(json_number_value(avg) > 0) ||
 		    json_number_value(avg) > 100000000) {
 			ctl_err(r, 400, "holding needs a known code, qty > 0, avg_price > 0");
+			return;
+		}
+		const char *tt = json_string_value(json_object_get(v, "trade_type"));
+		if (tt && strcmp(tt, "margin_loan") == 0) {
+			/* a 자기융자 row beside the cash one, with its loan date */
+			const char *ld = json_string_value(json_object_get(v, "loan_date"));
+			int ymd = ld ? ymd_parse(ld) : 0;
+			if (ymd <= 0 || a->nloan >= SIM_MAX_LOANS) {
+				ctl_err(r, 400,
+				        "a margin_loan holding needs loan_date YYYY-MM-DD "
+				        "(at most 8 such rows)");
+				return;
+			}
+			sim_holding *h = &a->loan[a->nloan++];
+			memset(h, 0, sizeof(*h));
+			snprintf(h->code, sizeof(h->code), "%s", s->code);
+			h->qty = qty;
+			h->cost = (int64_t)(json_number_value(avg) * (double)qty + 0.5);
+			h->loan_ymd = ymd;
+			continue;
+		}
+		if (tt && strcmp(tt, "cash") != 0) {
+			ctl_err(r, 400, "trade_type is cash or margin_loan");
 			return;
 		}
 		sim_holding *h = sim_hold_get(a, s->code, 1);

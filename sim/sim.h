@@ -68,7 +68,12 @@ typedef struct sim_holding {
 	int64_t cost;               /* total purchase amount of the qty held (no fees) */
 	int64_t thdt_buy, thdt_sll; /* today's filled qty (ymd in day_ymd) */
 	int day_ymd;
+	int loan_ymd; /* margin-loan rows: the loan date (loan_dt) */
 } sim_holding;
+
+/* Margin-loan (자기융자) rows an account shows beside its cash holdings: set
+ * by /__sim/reset, listed by inquire-balance, never traded by orders. */
+#define SIM_MAX_LOANS 8
 
 typedef struct sim_account {
 	char cano[9];
@@ -79,6 +84,8 @@ typedef struct sim_account {
 	int nh, caph;
 	int64_t thdt_buy_amt, thdt_sll_amt;
 	int amt_ymd;
+	sim_holding loan[SIM_MAX_LOANS];
+	int nloan;
 } sim_account;
 
 enum sim_ord_kind { ORD_NEW = 0, ORD_MODIFY = 1, ORD_CANCEL = 2 };

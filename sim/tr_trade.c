@@ -150,8 +150,10 @@ void sim_h_balance(sim_state *st, sim_call *c, sim_reply *r)
 	int off = page_offset(c);
 	json_t *rows = json_array();
 	int64_t pchs_sum = 0, evlu_sum = 0;
-	for (int i = 0; i < a->nh; i++) {
-		const sim_holding *h = &a->h[i];
+	const int nrows = a->nh + a->nloan; /* cash holdings, then margin-loan rows */
+	for (int i = 0; i < nrows; i++) {
+		const sim_holding *h = i < a->nh ? &a->h[i] : &a->loan[i - a->nh];
+		const int loan = i >= a->nh;
 		sim_stock *s = sim_stock_find(st, h->code);
 		sim_quote q;
 		if (!s || sim_quote_get(s, c->now_ms, &q) != 0)
@@ -164,13 +166,13 @@ void sim_h_balance(sim_state *st, sim_call *c, sim_reply *r)
 		json_t *o = json_object();
 		sj_set_s(o, "pdno", h->code);
 		sj_set_s(o, "prdt_name", s->name);
-		sj_set_s(o, "trad_dvsn_name", "현금");
+		sj_set_s(o, "trad_dvsn_name", loan ? "자기융자" : "현금");
 		sj_set_s(o, "bfdy_buy_qty", "0");
 		sj_set_s(o, "bfdy_sll_qty", "0");
-		sj_set_i(o, "thdt_buyqty", h->thdt_buy);
-		sj_set_i(o, "thdt_sll_qty", h->thdt_sll);
+		sj_set_i(o, "thdt_buyqty", loan ? 0 : h->thdt_buy);
+		sj_set_i(o, "thdt_sll_qty", loan ? 0 : h->thdt_sll);
 		sj_set_i(o, "hldg_qty", h->qty);
-		sj_set_i(o, "ord_psbl_qty", sim_sellable(st, ai, h->code));
+		sj_set_i(o, "ord_psbl_qty", loan ? h->qty : sim_sellable(st, ai, h->code));
 		sj_set_f(o, "pchs_avg_pric", h->qty ? (double)h->cost / (double)h->qty : 0, 4);
 		sj_set_i(o, "pchs_amt", h->cost);
 		sj_set_i(o, "prpr", q.prpr);
@@ -179,10 +181,16 @@ void sim_h_balance(sim_state *st, sim_call *c, sim_reply *r)
 		sj_set_f(o, "evlu_pfls_rt",
 		         h->cost ? (double)(evlu - h->cost) * 100.0 / (double)h->cost : 0, 2);
 		sj_set_s(o, "evlu_erng_rt", "0.00000000");
-		sj_set_s(o, "loan_dt", "");
-		sj_set_s(o, "loan_amt", "0");
+		if (loan) {
+			sj_set_i(o, "loan_dt", h->loan_ymd);
+			sj_set_i(o, "loan_amt", h->cost * 6 / 10);
+			sj_set_i(o, "expd_dt", ymd_add_days(h->loan_ymd, 150));
+		} else {
+			sj_set_s(o, "loan_dt", "");
+			sj_set_s(o, "loan_amt", "0");
+			sj_set_s(o, "expd_dt", "");
+		}
 		sj_set_s(o, "stln_slng_chgs", "0");
-		sj_set_s(o, "expd_dt", "");
 		sj_set_f(o, "fltt_rt",
 		         q.prdy_clpr ? (double)(q.prpr - q.prdy_clpr) * 100.0 / (double)q.prdy_clpr
 		                     : 0,
@@ -194,7 +202,7 @@ void sim_h_balance(sim_state *st, sim_call *c, sim_reply *r)
 		sj_set_s(o, "stck_loan_unpr", "0");
 		json_array_append_new(rows, o);
 	}
-	int next = off + page < a->nh ? off + page : -1;
+	int next = off + page < nrows ? off + page : -1;
 	json_t *sum = json_object();
 	sj_set_i(sum, "dnca_tot_amt", a->cash);
 	sj_set_i(sum, "nxdy_excc_amt", a->cash);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -91,10 +92,87 @@ static void test_zero_quote_is_unknown_code(void **state)
 	down(&e);
 }
 
+/* After KIS says one token a minute (EGW00133), error.kis.msg1 is KIS's
+ * own error_description and message is kisgw's explanation. */
+static void test_egw00133_text(void **state)
+{
+	const char *gw_env[] = {"KISGW_TOKEN_MIN_INTERVAL_S=1", NULL};
+	testenv e;
+	up(&e, NULL, gw_env);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	h_resp_free(&r);
+	long st;
+	/* the token dies within the simulator's minute: re-issuing is refused */
+	json_decref(h_json(e.sim.port, "POST", "/__sim/token/expire", "{}", &st));
+	assert_int_equal(st, 200);
+	sleep(2); /* past the gateway's own guard, shortened to 1 s */
+	assert_int_equal(get(e.gw.port, "/price?code=000660", &r), 503);
+	assert_string_equal(h_err_code(&r), "token_unavailable");
+	json_t *err = json_object_get(r.json, "error");
+	json_t *kis = json_object_get(err, "kis");
+	assert_string_equal(json_string_value(json_object_get(kis, "msg_cd")), "EGW00133");
+	assert_non_null(strstr(json_string_value(json_object_get(kis, "msg1")), "1분당 1회"));
+	assert_non_null(strstr(json_string_value(json_object_get(err, "message")),
+	                       "one access token a minute"));
+	h_resp_free(&r);
+	down(&e);
+}
+
+/* One code held as cash and as a margin loan: two /balance rows told apart
+ * by trade_type, the loan row with its loan_date; sellable_qty per row. */
+static void test_holdings_by_trade_type(void **state)
+{
+	testenv e;
+	up(&e, NULL, NULL);
+	long st;
+	json_decref(h_json(e.sim.port, "POST", "/__sim/reset",
+	                   "{\"account\":\"50012345-01\",\"cash\":1000000,\"holdings\":["
+	                   "{\"code\":\"005930\",\"qty\":1657,\"avg_price\":70000},"
+	                   "{\"code\":\"005930\",\"qty\":3,\"avg_price\":71000,"
+	                   "\"trade_type\":\"margin_loan\",\"loan_date\":\"2021-12-23\"}]}",
+	                   &st));
+	assert_int_equal(st, 200);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/balance", &r), 200);
+	json_t *hs = json_object_get(r.json, "holdings");
+	assert_int_equal(json_array_size(hs), 2);
+	int seen_cash = 0, seen_loan = 0;
+	size_t i;
+	json_t *h;
+	json_array_foreach(hs, i, h)
+	{
+		assert_string_equal(json_string_value(json_object_get(h, "code")), "005930");
+		const char *tt = json_string_value(json_object_get(h, "trade_type"));
+		json_int_t qty = json_integer_value(json_object_get(h, "qty"));
+		if (!strcmp(tt, "cash")) {
+			seen_cash = 1;
+			assert_int_equal(qty, 1657);
+			assert_string_equal(
+			    json_string_value(json_object_get(h, "trade_type_name")), "현금");
+			assert_null(json_object_get(h, "loan_date"));
+		} else {
+			seen_loan = 1;
+			assert_string_equal(tt, "margin_loan");
+			assert_int_equal(qty, 3);
+			assert_int_equal(json_integer_value(json_object_get(h, "sellable_qty")), 3);
+			assert_string_equal(
+			    json_string_value(json_object_get(h, "trade_type_name")), "자기융자");
+			assert_string_equal(json_string_value(json_object_get(h, "loan_date")),
+			                    "2021-12-23");
+		}
+	}
+	assert_true(seen_cash && seen_loan);
+	h_resp_free(&r);
+	down(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_zero_quote_is_unknown_code),
+	    cmocka_unit_test(test_egw00133_text),
+	    cmocka_unit_test(test_holdings_by_trade_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -407,6 +407,8 @@ static void test_egw00133_backoff(void **state)
 	memset(&e, 0, sizeof e);
 	assert_int_equal(kis_token_ensure(f->c, &e), KIS_E_TOKEN);
 	assert_string_equal(e.msg_cd, "EGW00133");
+	/* KIS's own error_description, not kisgw's text */
+	assert_string_equal(e.msg1, "접근토큰 발급 잠시 후 다시 시도하세요(1분당 1회)");
 	assert_in_range(e.retry_after_s, 55, 61);
 	assert_int_equal(tokenp_calls(f), 1);
 	/* many callers right after: nobody calls tokenP again */
