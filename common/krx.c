@@ -6,6 +6,34 @@
 
 #include "kclock.h"
 
+void krx_odno_norm(const char *in, char *out, size_t cap)
+{
+	if (!out || cap == 0)
+		return;
+	out[0] = '\0';
+	if (!in)
+		return;
+	while (*in == ' ' || *in == '\t')
+		in++;
+	size_t n = strlen(in);
+	while (n > 0 &&
+	       (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\r' || in[n - 1] == '\n'))
+		n--;
+	size_t digits = 0;
+	while (digits < n && in[digits] >= '0' && in[digits] <= '9')
+		digits++;
+	if (n > 0 && digits == n && n <= 10 && cap > 10) {
+		memset(out, '0', 10 - n);
+		memcpy(out + 10 - n, in, n);
+		out[10] = '\0';
+		return;
+	}
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, in, n);
+	out[n] = '\0';
+}
+
 int krx_code_valid(const char *code)
 {
 	size_t n = code ? strlen(code) : 0;

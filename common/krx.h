@@ -3,10 +3,18 @@
 #ifndef KRX_H
 #define KRX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A KRX stock code: 6 characters of [0-9A-Z], or Q and 6 digits (ETN). */
 int krx_code_valid(const char *code);
+
+/* The one normalised form of a KIS order number (ODNO, orgn_odno, ODER_NO):
+ * KIS sends it fixed-width ("0001569157") in history, cancels and notices
+ * but without leading zeros in some order replies ("51378"). Digits (after
+ * trimming blanks) become 10 digits, zero-padded; anything else is copied
+ * trimmed. out needs >= 11 bytes (cap 16 holds every KIS form). */
+void krx_odno_norm(const char *in, char *out, size_t cap);
 
 /* Tick size at a price (2023 KRX rule). */
 int64_t krx_tick(int64_t price);

@@ -4,6 +4,7 @@
 #include "kis_internal.h"
 
 #include "kclock.h"
+#include "krx.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +260,9 @@ static int ccld_row(const json_t *o, void *out, const kis_vec *so_far, const cha
 	w->avg_fill_price = kis_rd_f64_opt(&r, "avg_prvs");
 	if (r.bad)
 		return kis_row_bad(bad, r.bad);
+	kis_odno_fix(w->odno, sizeof w->odno);
+	if (w->orgn_odno[0])
+		kis_odno_fix(w->orgn_odno, sizeof w->orgn_odno);
 	w->ord_date = kis_ymd(dt);
 	if (w->ord_date < 0)
 		return kis_row_bad(bad, "ord_dt");
@@ -315,7 +319,10 @@ int kis_daily_ccld_get(kis_client *c, const kis_ccld_query *qr, kis_ccld_list *o
 	kis_qs_add(&q, "PDNO", qr->code ? qr->code : "");
 	kis_qs_add(&q, "CCLD_DVSN", ccld_dvsn[qr->ccld]);
 	kis_qs_add(&q, "ORD_GNO_BRNO", "");
-	kis_qs_add(&q, "ODNO", qr->odno ? qr->odno : "");
+	char odno[16] = "";
+	if (qr->odno && qr->odno[0])
+		krx_odno_norm(qr->odno, odno, sizeof odno);
+	kis_qs_add(&q, "ODNO", odno);
 	kis_qs_add(&q, "INQR_DVSN_3", "00");
 	kis_qs_add(&q, "INQR_DVSN_1", "");
 	kis_qs_add(&q, "EXCG_ID_DVSN_CD", "KRX");
@@ -360,6 +367,9 @@ static int open_row(const json_t *o, void *out, const kis_vec *so_far, const cha
 	w->cancelable_qty = kis_rd_i64(&r, "psbl_qty");
 	if (r.bad)
 		return kis_row_bad(bad, r.bad);
+	kis_odno_fix(w->odno, sizeof w->odno);
+	if (w->orgn_odno[0])
+		kis_odno_fix(w->orgn_odno, sizeof w->orgn_odno);
 	w->ord_time = kis_hhmmss(tm);
 	if (w->ord_time < 0)
 		return kis_row_bad(bad, "ord_tmd");

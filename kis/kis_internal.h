@@ -267,6 +267,9 @@ int kis_ymd(const char *s);
 int kis_hhmmss(const char *s);
 /* An object, or the first element of a one-row array; NULL otherwise. */
 const json_t *kis_obj_or_first(const json_t *v);
+/* An order number read from a reply into the one normalised form
+ * (krx_odno_norm: 10 digits, zero-padded), in place. */
+void kis_odno_fix(char *buf, size_t cap);
 /* 01 sell / 02 buy; KIS_SIDE_ANY when neither. */
 kis_side kis_side_of(const char *sll_buy_dvsn_cd);
 

@@ -4,6 +4,7 @@
 #include "kis_internal.h"
 
 #include "kclock.h"
+#include "krx.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -73,6 +74,13 @@ const json_t *kis_obj_or_first(const json_t *v)
 	if (json_is_array(v))
 		v = json_array_get(v, 0);
 	return json_is_object(v) ? v : NULL;
+}
+
+void kis_odno_fix(char *buf, size_t cap)
+{
+	char n[32];
+	krx_odno_norm(buf, n, sizeof n);
+	snprintf(buf, cap, "%s", n);
 }
 
 kis_side kis_side_of(const char *cd)

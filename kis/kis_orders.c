@@ -37,6 +37,7 @@ static int order_send(kis_client *c, kis_tr trk, json_t *body, kis_order_ack *ou
 		return kis_bad_reply(c, err, r.bad);
 	if (!out->odno[0])
 		return kis_bad_reply(c, err, "ODNO");
+	kis_odno_fix(out->odno, sizeof out->odno); /* "51378" → "0000051378" */
 	out->ord_time = kis_hhmmss(tmd);
 	if (out->ord_time < 0)
 		return kis_bad_reply(c, err, "ORD_TMD");

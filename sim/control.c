@@ -270,6 +270,7 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 			sim_price_clear(&st->stocks[i]);
 		st->nfaults = 0;
 		st->partial_fill_qty = 0;
+		st->odno_unpadded = 0;
 		if (!json_object_get(b, "account")) {
 			if (!c->json)
 				json_decref(b);
@@ -509,6 +510,14 @@ static void h_session(sim_state *st, sim_call *c, sim_reply *r)
 			}
 			st->ws_ping_ms = (int)v;
 		}
+		if (json_object_get(c->json, "odno_unpadded")) {
+			json_t *b = json_object_get(c->json, "odno_unpadded");
+			if (!json_is_boolean(b)) {
+				ctl_err(r, 400, "odno_unpadded must be true or false");
+				return;
+			}
+			st->odno_unpadded = json_is_true(b);
+		}
 		if (json_object_get(c->json, "token_min_interval_s")) {
 			if (get_i64(c->json, "token_min_interval_s", &v) != 0 || v < 0 ||
 			    v > 86400) {
@@ -522,10 +531,11 @@ static void h_session(sim_state *st, sim_call *c, sim_reply *r)
 		return;
 	}
 	sim_reply_json(r, 200,
-	               json_pack("{s:I, s:i, s:i, s:i, s:i}", "partial_fill_qty",
+	               json_pack("{s:I, s:i, s:i, s:i, s:i, s:b}", "partial_fill_qty",
 	                         (json_int_t)st->partial_fill_qty, "rate", st->rate,
 	                         "token_min_interval_s", st->cfg.token_min_interval_s, "ws_tick_ms",
-	                         st->ws_tick_ms, "ws_ping_ms", st->ws_ping_ms));
+	                         st->ws_tick_ms, "ws_ping_ms", st->ws_ping_ms, "odno_unpadded",
+	                         st->odno_unpadded));
 }
 
 static void h_state(sim_state *st, sim_call *c, sim_reply *r)

@@ -211,6 +211,7 @@ typedef struct sim_state {
 	int norders, caporders;
 	int64_t next_odno;
 	int64_t partial_fill_qty; /* 0: fill at once; else at most this per minute */
+	int odno_unpadded;        /* order replies give ODNO without leading zeros */
 
 	sim_token *tokens;
 	int ntokens, captokens;

@@ -571,11 +571,14 @@ static void order_ok(const sim_state *st, sim_reply *r, const sim_order *o)
 	json_t *out = json_object();
 	char buf[32];
 	sj_set_s(out, "KRX_FWDG_ORD_ORGNO", BRNO);
-	snprintf(buf, sizeof(buf), "%010lld", (long long)o->odno);
+	/* fixed width as the official example, or without the leading zeros as
+	 * a virtual order-cash reply was captured ("ODNO":"51378") */
+	snprintf(buf, sizeof(buf), st->odno_unpadded ? "%lld" : "%010lld", (long long)o->odno);
 	sj_set_s(out, "ODNO", buf);
 	snprintf(buf, sizeof(buf), "%06d", o->hms);
 	sj_set_s(out, "ORD_TMD", buf);
-	json_t *env = sim_env("0", cd, msg, 1);
+	/* real virtual replies do not pad msg1; the real host's APBK0013 does */
+	json_t *env = sim_env("0", cd, msg, st->cfg.env == SIM_REAL);
 	json_object_set_new(env, "output", out);
 	sim_reply_json(r, 200, env);
 }

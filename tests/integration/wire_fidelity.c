@@ -167,12 +167,83 @@ static void test_holdings_by_trade_type(void **state)
 	down(&e);
 }
 
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : "";
+}
+
+static long call(testenv *e, const char *method, const char *path, const char *body, h_resp *r)
+{
+	assert_int_equal(h_http(r, method, e->gw.port, path, body, NULL), 0);
+	return r->status;
+}
+
+/* kis-sim answers order numbers without their leading zeros, as a virtual
+ * order-cash reply does: kisgw keeps the one normalised form, so the order
+ * still matches its (fixed-width) history row and can be cancelled. */
+static void test_unpadded_order_numbers(void **state)
+{
+	testenv e;
+	up(&e, NULL, NULL);
+	long st;
+	json_decref(h_json(e.sim.port, "POST", "/__sim/session", "{\"odno_unpadded\":true}", &st));
+	assert_int_equal(st, 200);
+	h_resp r;
+	assert_int_equal(call(&e, "POST", "/orders",
+	                      "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":2,\"type\":"
+	                      "\"market\"}",
+	                      &r),
+	                 201);
+	json_int_t id = json_integer_value(json_object_get(r.json, "id"));
+	const char *no = jstr(r.json, "broker_order_no");
+	assert_int_equal(strlen(no), 10);
+	assert_true(no[0] == '0' && strspn(no, "0123456789") == 10);
+	h_resp_free(&r);
+	/* the sim really answered the short form */
+	json_t *so = h_json(e.sim.port, "GET", "/__sim/orders", NULL, &st);
+	assert_int_equal(json_array_size(json_object_get(so, "orders")), 1);
+	json_decref(so);
+	assert_int_equal(call(&e, "POST", "/orders/reconcile", NULL, &r), 200);
+	h_resp_free(&r);
+	char path[64];
+	snprintf(path, sizeof(path), "/orders/%lld", (long long)id);
+	assert_int_equal(call(&e, "GET", path, NULL, &r), 200);
+	assert_string_equal(jstr(r.json, "status"), "filled");
+	h_resp_free(&r);
+
+	/* a resting limit order, cancelled by its normalised number */
+	assert_int_equal(get(e.gw.port, "/price?code=005930", &r), 200);
+	json_int_t low = json_integer_value(json_object_get(r.json, "lower_limit"));
+	h_resp_free(&r);
+	char body[160];
+	snprintf(body, sizeof(body),
+	         "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"limit\","
+	         "\"price\":%lld}",
+	         (long long)low);
+	assert_int_equal(call(&e, "POST", "/orders", body, &r), 201);
+	id = json_integer_value(json_object_get(r.json, "id"));
+	assert_int_equal(strlen(jstr(r.json, "broker_order_no")), 10);
+	h_resp_free(&r);
+	snprintf(path, sizeof(path), "/orders/%lld", (long long)id);
+	long cs = call(&e, "DELETE", path, NULL, &r);
+	assert_true(cs == 200 || cs == 202);
+	h_resp_free(&r);
+	assert_int_equal(call(&e, "POST", "/orders/reconcile", NULL, &r), 200);
+	h_resp_free(&r);
+	assert_int_equal(call(&e, "GET", path, NULL, &r), 200);
+	assert_string_equal(jstr(r.json, "status"), "canceled");
+	h_resp_free(&r);
+	down(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_zero_quote_is_unknown_code),
 	    cmocka_unit_test(test_egw00133_text),
 	    cmocka_unit_test(test_holdings_by_trade_type),
+	    cmocka_unit_test(test_unpadded_order_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

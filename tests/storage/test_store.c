@@ -164,6 +164,45 @@ static void test_upgrade_from_v1(void **state)
 	sqlite3_close(db);
 }
 
+/* 0004 brings order numbers written before it to the one normalised form
+ * (10 digits, zero-padded), keeps other forms, and does not fail on a clash. */
+static void test_upgrade_0004_order_numbers(void **state)
+{
+	(void)state;
+	char path[128], err[256];
+	db_path(path, sizeof(path), "odno.db");
+	unlink(path);
+	store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+#define ROW(no, date)                                                                              \
+	"INSERT INTO orders (code, side, type, qty, status, source, created_ms, updated_ms, "      \
+	"ord_date, broker_order_no) VALUES ('005930', 'buy', 'market', 1, 'submitted', 'api', 1, " \
+	"1, " date ", " no ");"
+	assert_int_equal(sqlite3_exec(db,
+	                              "DELETE FROM schema_migrations WHERE version >= 4;" ROW(
+	                                  "'51378'", "20261124") ROW("'0000051379'", "20261124")
+	                                  ROW("'X-7'", "20261124") ROW("'77'", "20261124")
+	                                      ROW("'0000000077'", "20261124"),
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+#undef ROW
+	sqlite3_close(db);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_schema_version(s), store_schema_latest());
+	store_order o;
+	assert_int_equal(store_order_get_by_broker(s, 20261124, "0000051378", &o), 0);
+	assert_int_equal(store_order_get_by_broker(s, 20261124, "0000051379", &o), 0);
+	assert_int_equal(store_order_get_by_broker(s, 20261124, "X-7", &o), 0);
+	/* the clash: both rows kept, the padded one found */
+	assert_int_equal(store_order_get_by_broker(s, 20261124, "0000000077", &o), 0);
+	assert_int_equal(store_order_get_by_broker(s, 20261124, "77", &o), 0);
+	store_close(s);
+}
+
 static void test_bad_path(void **state)
 {
 	(void)state;
@@ -380,6 +419,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_open_mode_wal_migrations),
 	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_upgrade_0004_order_numbers),
 	    cmocka_unit_test(test_upgrade_from_v1),
 	    cmocka_unit_test(test_bad_path),
 	    cmocka_unit_test(test_token_roundtrip),
