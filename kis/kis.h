@@ -70,7 +70,7 @@ typedef struct kis_config {
 	const char *account;       /* "12345678-01" */
 	int real;                  /* 1: real-money tr_ids; 0: virtual */
 	int old_tr_ids;            /* 1: use the pre-2025 order/ccld tr_ids */
-	int rate_per_sec;          /* default 20 real, 2 virtual */
+	int rate_per_sec;          /* ceiling; default KIS_RATE_REAL_DEFAULT / _VIRTUAL_ */
 	int queue_wait_ms;         /* longest wait in the limiter before KIS_E_BUSY */
 	int connect_timeout_ms;    /* default 3000 */
 	int timeout_ms;            /* whole request, default 10000 */
@@ -83,6 +83,12 @@ typedef struct kis_config {
 	void *clock_ctx;
 	kis_token_store store;
 } kis_config;
+
+/* Calls per second: KIS documents 20 (real) and 2 (virtual); real accounts
+ * hold only 15-18 steadily (KIS's window is not aligned with ours), so the
+ * real default leaves headroom. The limiter adapts below the ceiling. */
+#define KIS_RATE_REAL_DEFAULT    18
+#define KIS_RATE_VIRTUAL_DEFAULT 2
 
 typedef struct kis_client kis_client;
 
@@ -107,6 +113,9 @@ typedef struct kis_stats {
 	uint64_t errors[KIS_E__MAX];
 } kis_stats;
 void kis_stats_get(kis_client *c, kis_stats *out);
+/* The limiter's ceiling (rate_per_sec) and current rate, which drops after
+ * EGW00201/EGW00215 and climbs back (AIMD); for /healthz. */
+void kis_rate_get(kis_client *c, int *limit, int *current);
 /* Upstream HTTP requests made by the calling thread since the last reset
  * (per-request log field). */
 unsigned kis_thread_calls(void);

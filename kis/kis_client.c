@@ -80,10 +80,15 @@ void kis_stats_get(kis_client *c, kis_stats *out)
 	pthread_mutex_unlock(&c->stats_mu);
 }
 
+void kis_rate_get(kis_client *c, int *limit, int *current)
+{
+	kis_limiter_rate(c->limiter, limit, current);
+}
+
 void kis_config_defaults(kis_config *cfg)
 {
 	if (cfg->rate_per_sec <= 0)
-		cfg->rate_per_sec = cfg->real ? 20 : 2;
+		cfg->rate_per_sec = cfg->real ? KIS_RATE_REAL_DEFAULT : KIS_RATE_VIRTUAL_DEFAULT;
 	if (cfg->queue_wait_ms <= 0)
 		cfg->queue_wait_ms = 5000;
 	if (cfg->connect_timeout_ms <= 0)

@@ -530,7 +530,8 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 			continue;
 		case KIS_CL_RATE:
 			kis_stats_add(c, &c->stats.rate_limited, 1);
-			err->sent = 0; /* EGW00201: KIS did not process it */
+			kis_limiter_slow_down(c->limiter); /* AIMD: KIS's window is tighter */
+			err->sent = 0;                     /* EGW00201: KIS did not process it */
 			if (retries >= (max_retries > 0 ? max_retries : 1) ||
 			    (max_retries == 0 && !is_order)) {
 				reply_keep(reply, j);

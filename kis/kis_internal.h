@@ -136,6 +136,11 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 void kis_limiter_pause(kis_limiter *l, int paused);
 /* Waiters currently queued in a class. */
 int kis_limiter_queued(kis_limiter *l, kis_lclass cls);
+/* KIS refused a call for its rate (EGW00201/EGW00215): multiplicative
+ * decrease of the current limit (at most once per window). */
+void kis_limiter_slow_down(kis_limiter *l);
+/* Ceiling and current limit (calls per window). */
+void kis_limiter_rate(kis_limiter *l, int *limit, int *current);
 
 /* ---- client internals ---- */
 

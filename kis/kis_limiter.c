@@ -6,6 +6,12 @@
  * lists (orders, queries); only the head of the order list, or the head of
  * the query list when no order waits, may take a slot. Time is real
  * monotonic time (mono_ms) whatever the configured KIS clock says.
+ *
+ * The rate adapts (AIMD): KIS's own window is not aligned with ours and
+ * real accounts hold only 15-18 of the nominal 20 calls a second, so after
+ * KIS says EGW00201/EGW00215 the current limit drops to 3/4 (at most once a
+ * window: the calls already in flight say the same thing) and climbs back by
+ * one per KIS_AIMD_CLIMB_MS without a refusal, up to the configured ceiling.
  */
 #include "kis_internal.h"
 
@@ -16,6 +22,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* Quiet time before the current limit climbs by one. */
+#define KIS_AIMD_CLIMB_MS 2000
+
 typedef struct waiter {
 	struct waiter *next;
 } waiter;
@@ -23,8 +32,11 @@ typedef struct waiter {
 struct kis_limiter {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int per_sec, window_ms;
-	int64_t *ring; /* send times, ring[pos] is the oldest once full */
+	int per_sec, window_ms; /* per_sec: the ceiling, the ring's size */
+	int cur;                /* current limit, 1..per_sec (AIMD) */
+	int64_t changed_ms;     /* mono ms of the last change of cur */
+	int64_t decreased_ms;   /* mono ms of the last decrease */
+	int64_t *ring;          /* send times, ring[pos] is the oldest once full */
 	int count, pos;
 	waiter *head[KIS_LC__MAX], *tail[KIS_LC__MAX];
 	int queued[KIS_LC__MAX];
@@ -54,6 +66,7 @@ kis_limiter *kis_limiter_new(int per_sec, int window_ms)
 		return NULL;
 	}
 	l->per_sec = per_sec;
+	l->cur = per_sec;
 	l->window_ms = window_ms;
 	/* process-wide: every client's limiter adds to the same series */
 	l->m_depth = km_gauge("kisgw_kis_limiter_queue_depth",
@@ -82,15 +95,53 @@ void kis_limiter_free(kis_limiter *l)
 	free(l);
 }
 
-/* ms until a slot frees (0 = free now). Caller holds mu. */
+/* Additive increase: one more per quiet KIS_AIMD_CLIMB_MS. Caller holds mu. */
+static void climb(kis_limiter *l, int64_t now)
+{
+	while (l->cur < l->per_sec && now - l->changed_ms >= KIS_AIMD_CLIMB_MS) {
+		l->cur++;
+		l->changed_ms += KIS_AIMD_CLIMB_MS;
+	}
+	if (l->cur >= l->per_sec)
+		l->changed_ms = now;
+}
+
+/* ms until a slot frees (0 = free now): fewer than cur grants in the last
+ * window. Caller holds mu. */
 static int64_t slot_wait(const kis_limiter *l, int64_t now)
 {
 	if (l->paused)
 		return 1000;
-	if (l->count < l->per_sec)
+	if (l->count < l->cur)
 		return 0;
-	int64_t free_at = l->ring[l->pos] + l->window_ms;
+	/* the cur-th most recent grant must have left the window */
+	int64_t t = l->ring[(l->pos + l->count - l->cur) % l->per_sec];
+	int64_t free_at = t + l->window_ms;
 	return free_at > now ? free_at - now : 0;
+}
+
+void kis_limiter_slow_down(kis_limiter *l)
+{
+	pthread_mutex_lock(&l->mu);
+	int64_t now = mono_ms();
+	if (l->decreased_ms == 0 || now - l->decreased_ms >= l->window_ms) {
+		int n = l->cur * 3 / 4;
+		l->cur = n >= 1 ? n : 1;
+		l->decreased_ms = now;
+		l->changed_ms = now;
+	}
+	pthread_mutex_unlock(&l->mu);
+}
+
+void kis_limiter_rate(kis_limiter *l, int *limit, int *current)
+{
+	pthread_mutex_lock(&l->mu);
+	climb(l, mono_ms());
+	if (limit)
+		*limit = l->per_sec;
+	if (current)
+		*current = l->cur;
+	pthread_mutex_unlock(&l->mu);
 }
 
 static int my_turn(const kis_limiter *l, kis_lclass cls, const waiter *w)
@@ -165,6 +216,7 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 
 	for (;;) {
 		int64_t now = mono_ms();
+		climb(l, now);
 		int64_t sw = slot_wait(l, now);
 		if (my_turn(l, cls, &w) && sw == 0) {
 			/* take the slot: overwrite the oldest send time */
@@ -184,7 +236,7 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 			if (retry_after_s) {
 				int ahead = l->queued[KIS_LC_ORDER] +
 				            (cls == KIS_LC_QUERY ? l->queued[KIS_LC_QUERY] : 0);
-				int64_t ms = sw + (int64_t)ahead * 1000 / l->per_sec;
+				int64_t ms = sw + (int64_t)ahead * 1000 / l->cur;
 				*retry_after_s = (int)(ms / 1000) + 1;
 			}
 			break;

@@ -1,5 +1,6 @@
 /* config.c — the settings table, its loader and its checks. */
 #include "config.h"
+#include "kis.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -41,7 +42,8 @@ static const setting table[] = {
      "1: use the pre-2025 order and order-history tr_ids"},
     {"KIS_TLS_VERIFY", SET_INT, S(tls_verify), "1", 0, 1, NULL, "0 disables TLS verification"},
     {"KISGW_RATE_LIMIT", SET_INT, S(rate_per_sec), "0", 0, 1000, NULL,
-     "KIS calls per second for the account; 0: 20 real, 2 virtual"},
+     "KIS calls per second for the account (the adaptive limiter's ceiling); 0: 18 real, 2 "
+     "virtual"},
     {"KISGW_QUEUE_WAIT_MS", SET_INT, S(queue_wait_ms), "20000", 0, 600000, NULL,
      "longest wait for a rate-limit slot before 503"},
     {"KISGW_KIS_TIMEOUT_MS", SET_INT, S(kis_timeout_ms), "10000", 100, 120000, NULL,
@@ -399,7 +401,7 @@ static int check(gw_settings *s, char *err, size_t errlen)
 	if (!s->account)
 		s->account = strdup("50000000-01"); /* the embedded simulator's account */
 	if (s->rate_per_sec == 0)
-		s->rate_per_sec = s->real ? 20 : 2;
+		s->rate_per_sec = s->real ? KIS_RATE_REAL_DEFAULT : KIS_RATE_VIRTUAL_DEFAULT;
 	return 0;
 }
 

@@ -61,8 +61,11 @@ GW_ENDPOINT(healthz_get, gw_no_input)
 	if (app->cfg->use_sim)
 		json_object_set_new(kis, "sim_running", json_boolean(sim_ok));
 	const char *status = db_ok && sim_ok ? "ok" : "degraded";
+	int limit = 0, current = 0;
+	kis_rate_get(app->kis, &limit, &current);
 	gw_reply(resp, db_ok ? 200 : 503,
-	         json_pack("{s:s,s:s,s:o,s:s,s:o,s:o}", "status", status, "version", KISGW_VERSION,
-	                   "kis", kis, "db", db_ok ? "ok" : "unavailable", "realtime",
-	                   realtime_json(app), "trading", gw_trading_json(app->trader)));
+	         json_pack("{s:s,s:s,s:o,s:s,s:o,s:o,s:{s:i,s:i}}", "status", status, "version",
+	                   KISGW_VERSION, "kis", kis, "db", db_ok ? "ok" : "unavailable",
+	                   "realtime", realtime_json(app), "trading", gw_trading_json(app->trader),
+	                   "rate", "limit", limit, "current", current));
 }

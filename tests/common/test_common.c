@@ -146,12 +146,41 @@ static void test_calendar(void **state)
 	assert_false(krx_is_trading_day(20290101));
 }
 
+/* Order numbers: one normalised form whatever KIS sent. */
+static void test_odno_norm(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+	    {"51378", "0000051378"},
+	    {"0000051378", "0000051378"},
+	    {" 1569157 ", "0001569157"},
+	    {"0001569157", "0001569157"},
+	    {"", ""},
+	    {"   ", ""},
+	    {"A12", "A12"},
+	    {"12345678901", "12345678901"},
+	    {"7", "0000000007"},
+	};
+	char out[16];
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		krx_odno_norm(t[i].in, out, sizeof out);
+		assert_string_equal(out, t[i].want);
+	}
+	krx_odno_norm(NULL, out, sizeof out);
+	assert_string_equal(out, "");
+	char tiny[4];
+	krx_odno_norm("51378", tiny, sizeof tiny); /* too small for the form: cut, not overflowed */
+	assert_string_equal(tiny, "513");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_clock_parse), cmocka_unit_test(test_clock_set),
 	    cmocka_unit_test(test_dates),       cmocka_unit_test(test_codes),
 	    cmocka_unit_test(test_ticks),       cmocka_unit_test(test_calendar),
+	    cmocka_unit_test(test_odno_norm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,6 +4,7 @@
  * holdings that share a code, order numbers without their zeros, the
  * EGW00133 text and the adaptive limiter. Each test starts its own
  * simulator and gateway on free ports. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -237,6 +239,89 @@ static void test_unpadded_order_numbers(void **state)
 	down(&e);
 }
 
+typedef struct hammer {
+	int port;
+	int64_t until_ms;
+	int ok, other;
+} hammer;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *hammer_run(void *arg)
+{
+	hammer *h = arg;
+	while (now_ms() < h->until_ms) {
+		h_resp r;
+		if (h_http(&r, "GET", h->port, "/cash", NULL, NULL) == 0 && r.status == 200)
+			h->ok++;
+		else
+			h->other++;
+		h_resp_free(&r);
+	}
+	return NULL;
+}
+
+/* A real account whose KIS limit (kis-sim --rate 10) is below kisgw's
+ * ceiling (18/s by default): the limiter adapts after EGW00201 and settles
+ * under KIS's limit, with few refusals and no client errors. */
+static void test_adaptive_rate(void **state)
+{
+	const char *sim_args[] = {"--env", "real", "--rate", "10", NULL};
+	const char *gw_env[] = {"KIS_ENV=real", "KISGW_ALLOW_REAL=yes", NULL};
+	testenv e;
+	up(&e, sim_args, gw_env);
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
+	json_t *rate = json_object_get(r.json, "rate");
+	assert_int_equal(json_integer_value(json_object_get(rate, "limit")), 18);
+	h_resp_free(&r);
+	enum { N = 12 };
+	hammer h[N];
+	pthread_t th[N];
+	int64_t t0 = now_ms();
+	for (int i = 0; i < N; i++) {
+		h[i] = (hammer){e.gw.port, t0 + 8000, 0, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, hammer_run, &h[i]), 0);
+	}
+	/* the last three seconds: upstream calls per second once settled */
+	struct timespec five = {5, 0};
+	nanosleep(&five, NULL);
+	long long req_a = h_sim_counter(e.sim.port, "requests");
+	int64_t ta = now_ms();
+	for (int i = 0; i < N; i++)
+		pthread_join(th[i], NULL);
+	long long req_b = h_sim_counter(e.sim.port, "requests");
+	int64_t tb = now_ms();
+	int ok = 0, other = 0;
+	for (int i = 0; i < N; i++) {
+		ok += h[i].ok;
+		other += h[i].other;
+	}
+	long long limited = h_sim_counter(e.sim.port, "rate_limited");
+	long long total = h_sim_counter(e.sim.port, "requests");
+	double settled = (double)(req_b - req_a) * 1000.0 / (double)(tb - ta);
+	print_message("adaptive rate: %d ok, %d other, %lld upstream, %lld EGW00201, %.1f/s "
+	              "settled\n",
+	              ok, other, total, limited, settled);
+	assert_int_equal(other, 0); /* no client errors */
+	assert_true(ok > 0);
+	assert_true(settled <= 10.5);      /* under KIS's limit */
+	assert_true(limited * 5 <= total); /* few refusals */
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
+	rate = json_object_get(r.json, "rate");
+	json_int_t cur = json_integer_value(json_object_get(rate, "current"));
+	print_message("rate now %lld of %lld\n", (long long)cur,
+	              (long long)json_integer_value(json_object_get(rate, "limit")));
+	assert_true(cur >= 1 && cur <= 12);
+	h_resp_free(&r);
+	down(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +329,7 @@ int main(void)
 	    cmocka_unit_test(test_egw00133_text),
 	    cmocka_unit_test(test_holdings_by_trade_type),
 	    cmocka_unit_test(test_unpadded_order_numbers),
+	    cmocka_unit_test(test_adaptive_rate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

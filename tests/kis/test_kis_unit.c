@@ -559,6 +559,36 @@ static void test_limiter_timeout_unlinks(void **state)
 	pthread_mutex_destroy(&s.mu);
 }
 
+/* AIMD: a rate refusal lowers the current limit to 3/4 once per window,
+ * and the limiter then grants only that many per window. */
+static void test_limiter_aimd_decrease(void **state)
+{
+	kis_limiter *l = kis_limiter_new(12, 60000);
+	int lim = 0, cur = 0;
+	kis_limiter_rate(l, &lim, &cur);
+	assert_int_equal(lim, 12);
+	assert_int_equal(cur, 12);
+	kis_limiter_slow_down(l);
+	kis_limiter_rate(l, &lim, &cur);
+	assert_int_equal(lim, 12);
+	assert_int_equal(cur, 9);
+	kis_limiter_slow_down(l); /* same window: the in-flight refusals say the same */
+	kis_limiter_rate(l, NULL, &cur);
+	assert_int_equal(cur, 9);
+	int ra;
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(kis_limiter_acquire(l, KIS_LC_QUERY, 0, &ra), 0);
+	assert_int_equal(kis_limiter_acquire(l, KIS_LC_QUERY, 0, &ra), -1);
+	assert_true(ra >= 1);
+	kis_limiter_free(l);
+	/* never below one a window */
+	l = kis_limiter_new(1, 10);
+	kis_limiter_slow_down(l);
+	kis_limiter_rate(l, NULL, &cur);
+	assert_int_equal(cur, 1);
+	kis_limiter_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +606,7 @@ int main(void)
 	    cmocka_unit_test(test_limiter_priority_fifo),
 	    cmocka_unit_test(test_limiter_busy),
 	    cmocka_unit_test(test_limiter_timeout_unlinks),
+	    cmocka_unit_test(test_limiter_aimd_decrease),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
