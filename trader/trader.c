@@ -212,6 +212,32 @@ static trader_result internal(trader_outcome *out, const char *msg)
 	return out->result;
 }
 
+/* KIS accepted the order but the ledger refused to record that (e.g. a
+ * unique clash on (ord_date, broker_order_no)). The acceptance is never
+ * lost: logged once as an error with the broker number, the row recorded as
+ * `unknown` without the number (the reconciler settles it), and the client
+ * gets 202 with the order as KIS answered it (broker number included). When
+ * even that write fails the journal still says pending, which the next start
+ * turns into unknown. */
+static trader_result accepted_unrecorded(trader *t, const store_order *o, const kis_order_ack *ack,
+                                         int64_t now, trader_outcome *out)
+{
+	klogf(KLOG_ERROR, "trader",
+	      "order %lld: KIS accepted it as %s but the ledger could not record that; kept as "
+	      "unknown for the reconciler",
+	      (long long)o->id, ack->odno);
+	store_send_result sr = {.status = ST_UNKNOWN, .now_ms = now};
+	if (store_order_sent(t->db, o->id, &sr) < 0 || store_order_get(t->db, o->id, &out->order))
+		out->order = *o;
+	out->order.status = ST_UNKNOWN;
+	snprintf(out->order.broker_order_no, sizeof(out->order.broker_order_no), "%s", ack->odno);
+	snprintf(out->order.broker_orgno, sizeof(out->order.broker_orgno), "%s", ack->orgno);
+	out->have_order = 1;
+	out->result = TRADER_UNKNOWN;
+	wake_reconciler(t);
+	return out->result;
+}
+
 trader_result trader_order_place(trader *t, const trader_order_req *req, trader_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -331,6 +357,8 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		out->result = TRADER_UNKNOWN;
 	}
 	int w = store_order_sent(t->db, o.id, &sr);
+	if (w < 0 && rc == KIS_OK)
+		return accepted_unrecorded(t, &o, &ack, now, out);
 	if (out->result == TRADER_UNKNOWN)
 		wake_reconciler(t);
 	if (w < 0 || store_order_get(t->db, o.id, &out->order) != 0) {

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "klog.h"
 #include "krx.h"
 #include "trader.h"
 
@@ -190,6 +191,59 @@ static void test_market_buy_fills_once(void **state)
 	assert_non_null(strstr(json_string_value(json_object_get(j, "created_at")), "+09:00"));
 	json_decref(j);
 	assert_int_equal(sim_order_count(f), 1);
+}
+
+static int error_lines;
+static char error_text[512];
+
+static void count_errors(enum klog_level level, const char *source, const char *msg)
+{
+	if (level == KLOG_ERROR) {
+		error_lines++;
+		snprintf(error_text, sizeof(error_text), "%s", msg);
+	}
+}
+
+/* KIS accepts an order but the ledger cannot record its number (another row
+ * of the day already holds it): the acceptance is not lost. 202-style
+ * unknown with the broker number, logged once, reconciled later. */
+static void test_accepted_but_ledger_refused(void **state)
+{
+	fx *f = *state;
+	trader_order_req r = req("005930", STORE_BUY, STORE_MARKET, 1, 0, NULL);
+	trader_outcome out;
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_CREATED);
+	int next = atoi(out.order.broker_order_no) + 1; /* the sim numbers from 1 */
+	/* a stray row holding the number KIS will give next */
+	store_order x;
+	memset(&x, 0, sizeof(x));
+	snprintf(x.code, sizeof(x.code), "000660");
+	x.side = STORE_BUY;
+	x.type = STORE_MARKET;
+	x.qty = 1;
+	x.status = ST_SUBMITTED;
+	x.source = STORE_SRC_EXTERNAL;
+	x.created_ms = x.updated_ms = 1;
+	x.ord_date = trader_today(f->t);
+	snprintf(x.broker_order_no, sizeof(x.broker_order_no), "%010d", next);
+	store_order ex;
+	assert_int_equal(store_order_insert(f->db, &x, &ex), 0);
+
+	error_lines = 0;
+	klog_set_sink(count_errors);
+	r = req("005930", STORE_BUY, STORE_MARKET, 2, 0, "kept-1");
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_UNKNOWN);
+	klog_set_sink(NULL);
+	assert_int_equal(error_lines, 1);
+	assert_non_null(strstr(error_text, x.broker_order_no));
+	assert_int_equal(out.have_order, 1);
+	assert_int_equal(out.order.status, ST_UNKNOWN);
+	assert_string_equal(out.order.broker_order_no, x.broker_order_no);
+	/* recorded: unknown, never pending, the key kept (no second send) */
+	store_order o = get(f, out.order.id);
+	assert_int_equal(o.status, ST_UNKNOWN);
+	assert_int_equal(trader_order_place(f->t, &r, &out), TRADER_REPLAYED);
+	assert_int_equal(sim_order_count(f), 2);
 }
 
 static void test_idempotency(void **state)
@@ -734,6 +788,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_market_buy_fills_once),
+	    T(test_accepted_but_ledger_refused),
 	    T(test_idempotency),
 	    T(test_rejected),
 	    T(test_bad_input_and_caps),
