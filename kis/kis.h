@@ -128,6 +128,10 @@ typedef struct kis_quote {
 	int64_t price, open, high, low, prev_close, change, volume;
 	int64_t upper_limit, lower_limit, tick;
 	double change_rate; /* percent */
+	/* 52-week high and low with their dates (YYYYMMDD); 0 when KIS left
+	 * them out */
+	int64_t w52_high, w52_low;
+	int w52_high_date, w52_low_date;
 } kis_quote;
 
 /* inquire-price (FHKST01010100). */

@@ -69,9 +69,20 @@ int kis_price_get(kis_client *c, const char *code, kis_quote *out, kis_error *er
 	out->upper_limit = kis_rd_i64(&r, "stck_mxpr");
 	out->lower_limit = kis_rd_i64(&r, "stck_llam");
 	out->tick = kis_rd_i64_opt(&r, "aspr_unit");
+	out->w52_high = kis_rd_i64_opt(&r, "w52_hgpr");
+	out->w52_low = kis_rd_i64_opt(&r, "w52_lwpr");
+	char hd[16], ld[16];
+	kis_rd_str_opt(&r, "w52_hgpr_date", hd, sizeof hd);
+	kis_rd_str_opt(&r, "w52_lwpr_date", ld, sizeof ld);
 	json_decref(j);
 	if (r.bad)
 		return kis_bad_reply(c, err, r.bad);
+	out->w52_high_date = hd[0] ? kis_ymd(hd) : 0;
+	out->w52_low_date = ld[0] ? kis_ymd(ld) : 0;
+	if (out->w52_high_date < 0)
+		return kis_bad_reply(c, err, "w52_hgpr_date");
+	if (out->w52_low_date < 0)
+		return kis_bad_reply(c, err, "w52_lwpr_date");
 	if (out->price <= 0)
 		return kis_bad_reply(c, err, "stck_prpr");
 	out->prev_close = out->price - out->change;

@@ -174,14 +174,26 @@ GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .req
 	}
 	char ts[40];
 	kst_iso8601(at, ts, sizeof(ts));
-	gw_reply(resp, 200,
-	         json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
-	                   "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
-	                   (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
-	                   (json_int_t)q.prev_close, "change", (json_int_t)q.change, "change_rate",
-	                   q.change_rate, "volume", (json_int_t)q.volume, "upper_limit",
-	                   (json_int_t)q.upper_limit, "lower_limit", (json_int_t)q.lower_limit,
-	                   "tick", (json_int_t)q.tick, "as_of", ts));
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
+	                      "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
+	                      (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
+	                      (json_int_t)q.prev_close, "change", (json_int_t)q.change,
+	                      "change_rate", q.change_rate, "volume", (json_int_t)q.volume,
+	                      "upper_limit", (json_int_t)q.upper_limit, "lower_limit",
+	                      (json_int_t)q.lower_limit, "tick", (json_int_t)q.tick, "as_of", ts);
+	/* 52-week high and low with their dates, when KIS sent them */
+	char d[16];
+	if (q.w52_high > 0 && q.w52_high_date > 0) {
+		ymd_format(q.w52_high_date, d, sizeof(d));
+		json_object_set_new(o, "w52_high", json_integer(q.w52_high));
+		json_object_set_new(o, "w52_high_date", json_string(d));
+	}
+	if (q.w52_low > 0 && q.w52_low_date > 0) {
+		ymd_format(q.w52_low_date, d, sizeof(d));
+		json_object_set_new(o, "w52_low", json_integer(q.w52_low));
+		json_object_set_new(o, "w52_low_date", json_string(d));
+	}
+	gw_reply(resp, 200, o);
 }
 
 /* Longest /daily range: about ten years of bars. */

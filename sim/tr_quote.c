@@ -65,17 +65,59 @@ static sim_stock *quote_input(sim_state *st, sim_call *c, sim_reply *r, sim_quot
 	return s;
 }
 
-static void w52(sim_stock *s, const sim_quote *q, int64_t *hi, int64_t *lo)
+/* Highest and lowest price (with their dates) from from_ymd up to the
+ * quote's day, today's live range included. */
+typedef struct extremes {
+	int64_t hi, lo;
+	int hi_ymd, lo_ymd;
+} extremes;
+
+static extremes range_since(const sim_stock *s, const sim_quote *q, int from_ymd)
+{
+	extremes x = {q->hgpr, q->lwpr, q->ymd, q->ymd};
+	int idx = sim_bar_index(s, q->ymd);
+	for (int i = idx - 1; i >= 0 && s->bars[i].ymd >= from_ymd; i--) {
+		if (s->bars[i].h > x.hi) {
+			x.hi = s->bars[i].h;
+			x.hi_ymd = s->bars[i].ymd;
+		}
+		if (s->bars[i].l < x.lo) {
+			x.lo = s->bars[i].l;
+			x.lo_ymd = s->bars[i].ymd;
+		}
+	}
+	return x;
+}
+
+/* KIS's highs/lows block: <pfx>hgpr/<pfx>lwpr, their dates and the current
+ * price's distance to them in percent, under KIS's own field names. */
+static void set_extremes(json_t *o, const extremes *x, int64_t prpr, const char *hi,
+                         const char *hi_date, const char *hi_rate, const char *lo,
+                         const char *lo_date, const char *lo_rate)
+{
+	sj_set_i(o, hi, x->hi);
+	sj_set_i(o, hi_date, x->hi_ymd);
+	sj_set_f(o, hi_rate, pct(prpr, x->hi), 2);
+	sj_set_i(o, lo, x->lo);
+	sj_set_i(o, lo_date, x->lo_ymd);
+	sj_set_f(o, lo_rate, pct(prpr, x->lo), 2);
+}
+
+/* Classic floor-trader pivots from the previous day's high, low and close:
+ * pvt_pont_val, first/second resistance (dmrs) and support (dmsp). */
+static void set_pivots(json_t *o, const sim_stock *s, const sim_quote *q)
 {
 	int idx = sim_bar_index(s, q->ymd);
-	*hi = q->hgpr;
-	*lo = q->lwpr;
-	for (int i = idx - 1; i >= 0 && i > idx - 250; i--) {
-		if (s->bars[i].h > *hi)
-			*hi = s->bars[i].h;
-		if (s->bars[i].l < *lo)
-			*lo = s->bars[i].l;
+	if (idx <= 0) {
+		idx = s->nbars > 0 ? s->nbars : 1;
 	}
+	const sim_bar *b = &s->bars[idx - 1];
+	int64_t p = (b->h + b->l + b->c) / 3;
+	sj_set_i(o, "pvt_scnd_dmrs_prc", p + (b->h - b->l));
+	sj_set_i(o, "pvt_frst_dmrs_prc", 2 * p - b->l);
+	sj_set_i(o, "pvt_pont_val", p);
+	sj_set_i(o, "pvt_frst_dmsp_prc", 2 * p - b->h);
+	sj_set_i(o, "pvt_scnd_dmsp_prc", p - (b->h - b->l));
 }
 
 void sim_h_price(sim_state *st, sim_call *c, sim_reply *r)
@@ -86,8 +128,10 @@ void sim_h_price(sim_state *st, sim_call *c, sim_reply *r)
 		return;
 	json_t *o = json_object();
 	int kosdaq = strcmp(s->market, "KOSDAQ") == 0;
-	int64_t hi52, lo52;
-	w52(s, &q, &hi52, &lo52);
+	int idx = sim_bar_index(s, q.ymd);
+	extremes w52 = range_since(s, &q, ymd_add_days(q.ymd, -364));
+	extremes d250 = range_since(s, &q, idx >= 249 ? s->bars[idx - 249].ymd : 0);
+	extremes dryy = range_since(s, &q, q.ymd / 10000 * 10000 + 101);
 	int64_t lstn = 100000000 + (int64_t)(s->idx + 1) * 37000000;
 	sj_set_s(o, "iscd_stat_cls_code", "55");
 	sj_set_s(o, "marg_rate", "20.00");
@@ -133,8 +177,14 @@ void sim_h_price(sim_state *st, sim_call *c, sim_reply *r)
 	sj_set_f(o, "vol_tnrt", (double)q.vol * 100.0 / (double)lstn, 2);
 	sj_set_i(o, "eps", q.prdy_clpr / 12);
 	sj_set_i(o, "bps", q.prdy_clpr * 10 / 12);
-	sj_set_i(o, "w52_hgpr", hi52);
-	sj_set_i(o, "w52_lwpr", lo52);
+	set_pivots(o, s, &q);
+	set_extremes(o, &d250, q.prpr, "d250_hgpr", "d250_hgpr_date", "d250_hgpr_vrss_prpr_rate",
+	             "d250_lwpr", "d250_lwpr_date", "d250_lwpr_vrss_prpr_rate");
+	set_extremes(o, &dryy, q.prpr, "stck_dryy_hgpr", "dryy_hgpr_date",
+	             "dryy_hgpr_vrss_prpr_rate", "stck_dryy_lwpr", "dryy_lwpr_date",
+	             "dryy_lwpr_vrss_prpr_rate");
+	set_extremes(o, &w52, q.prpr, "w52_hgpr", "w52_hgpr_date", "w52_hgpr_vrss_prpr_ctrt",
+	             "w52_lwpr", "w52_lwpr_date", "w52_lwpr_vrss_prpr_ctrt");
 	sj_set_s(o, "whol_loan_rmnd_rate", "0.10");
 	sj_set_s(o, "ssts_yn", "Y");
 	sj_set_s(o, "stck_shrn_iscd", s->code);

@@ -390,6 +390,28 @@ static void test_quotes(void **state)
 	const char *sign = js(o, "prdy_vrss_sign");
 	assert_string_equal(sign, prpr > base ? "2" : prpr < base ? "5" : "3");
 	long long oprc = jsi(o, "stck_oprc"), hg = jsi(o, "stck_hgpr"), lw = jsi(o, "stck_lwpr");
+	/* closed against a real capture: the highs/lows blocks and the pivots */
+	static const char *const more[] = {
+	    "w52_hgpr",          "w52_hgpr_date",     "w52_hgpr_vrss_prpr_ctrt",
+	    "w52_lwpr",          "w52_lwpr_date",     "w52_lwpr_vrss_prpr_ctrt",
+	    "d250_hgpr",         "d250_hgpr_date",    "d250_hgpr_vrss_prpr_rate",
+	    "d250_lwpr",         "d250_lwpr_date",    "d250_lwpr_vrss_prpr_rate",
+	    "stck_dryy_hgpr",    "dryy_hgpr_date",    "dryy_hgpr_vrss_prpr_rate",
+	    "stck_dryy_lwpr",    "dryy_lwpr_date",    "dryy_lwpr_vrss_prpr_rate",
+	    "pvt_scnd_dmrs_prc", "pvt_frst_dmrs_prc", "pvt_pont_val",
+	    "pvt_frst_dmsp_prc", "pvt_scnd_dmsp_prc",
+	};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (!json_is_string(json_object_get(o, more[i])))
+			fail_msg("inquire-price lacks %s", more[i]);
+	assert_true(json_object_size(o) >= 80);
+	assert_true(jsi(o, "w52_hgpr") >= hg && jsi(o, "w52_lwpr") <= lw);
+	assert_true(jsi(o, "d250_hgpr") >= hg && jsi(o, "stck_dryy_hgpr") >= hg);
+	assert_true(jsi(o, "stck_dryy_lwpr") <= lw && jsi(o, "d250_lwpr") <= lw);
+	long long hd = jsi(o, "w52_hgpr_date");
+	assert_true(hd >= 20251124 && hd <= 20261124);
+	assert_true(jsi(o, "pvt_frst_dmrs_prc") >= jsi(o, "pvt_pont_val") &&
+	            jsi(o, "pvt_pont_val") >= jsi(o, "pvt_frst_dmsp_prc"));
 	sresp_free(&r);
 
 	/* Unknown code: rt_cd 1, HTTP 200 (real: APBK0656). */
@@ -854,6 +876,8 @@ static void test_order_lifecycle(void **state)
 	order(&p, "VTTC0012U", "005930", "01", 10, 0, &r);
 	assert_env(&r, 200, "40600000");
 	assert_string_equal(js(r.json, "rt_cd"), "0");
+	/* as real virtual replies: msg1 not padded */
+	assert_string_equal(js(r.json, "msg1"), "모의투자 매수주문이 완료 되었습니다.");
 	assert_string_equal(js(out(&r), "KRX_FWDG_ORD_ORGNO"), "06010");
 	assert_int_equal(strlen(js(out(&r), "ODNO")), 10);
 	assert_int_equal(strlen(js(out(&r), "ORD_TMD")), 6);
@@ -1241,16 +1265,19 @@ static void test_faults(void **state)
 		const char *kind;
 		long status;
 		const char *code;
-	} env_faults[] = {{"rate_limit", 500, "EGW00201"},
-	                  {"expired_token", 500, "EGW00123"},
-	                  {"invalid_token", 500, "EGW00121"}};
-	for (size_t i = 0; i < 3; i++) {
+	} env_faults[] = {{"rate_limit", 500, "EGW00201"},    {"expired_token", 500, "EGW00123"},
+	                  {"invalid_token", 500, "EGW00121"}, {"egw00215", 500, "EGW00215"},
+	                  {"egw00300", 500, "EGW00300"},      {"egw_unknown", 500, "EGW99001"},
+	                  {"zero_quote", 200, "MCA00000"}};
+	for (size_t i = 0; i < sizeof(env_faults) / sizeof(env_faults[0]); i++) {
 		char b[256];
 		snprintf(b, sizeof(b), "{\"match\":\"inquire-price\",\"kind\":\"%s\"}",
 		         env_faults[i].kind);
 		assert_int_equal(simp_ctl(&p, "fault", b), 200);
 		quote(&p, "005930", &r);
 		assert_env(&r, env_faults[i].status, env_faults[i].code);
+		if (!strcmp(env_faults[i].kind, "zero_quote")) /* how KIS answers some unknowns */
+			assert_int_equal(jsi(out(&r), "stck_prpr") + jsi(out(&r), "stck_mxpr"), 0);
 		sresp_free(&r);
 	}
 	/* Non-JSON body. */
@@ -1310,7 +1337,7 @@ static void test_faults(void **state)
 	assert_int_equal(sa.status, 200);
 
 	simp_call(&p, "GET", "/__sim/counters", NULL, NULL, NULL, &r);
-	assert_int_equal(jsi(r.json, "faults_fired"), 9);
+	assert_int_equal(jsi(r.json, "faults_fired"), 13); /* 4 more kinds above */
 	assert_int_equal(jsi(r.json, "orders_received"), 1);
 	sresp_free(&r);
 	/* Bad fault requests are refused. */
