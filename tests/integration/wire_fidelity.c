@@ -250,6 +250,89 @@ static void test_unpadded_order_numbers(void **state)
 	down(&e);
 }
 
+static size_t sim_orders(testenv *e)
+{
+	json_t *j = h_json(e->sim.port, "GET", "/__sim/orders", NULL, NULL);
+	size_t n = json_array_size(json_object_get(j, "orders"));
+	json_decref(j);
+	return n;
+}
+
+static const char *kis_code_of(const h_resp *r)
+{
+	json_t *k = json_object_get(json_object_get(r->json, "error"), "kis");
+	const char *c = json_string_value(json_object_get(k, "msg_cd"));
+	return c ? c : "";
+}
+
+/* EGW00215 (the account ledger's per-second limit; KIS did not process
+ * it): a read retries and succeeds, an order gets the one bounded resend. */
+static void test_egw00215(void **state)
+{
+	testenv e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	fault(&e, "VTTC8434R", "egw00215", 1);
+	assert_int_equal(get(e.gw.port, "/balance", &r), 200);
+	h_resp_free(&r);
+	fault(&e, "order-cash", "egw00215", 1);
+	assert_int_equal(call(&e, "POST", "/orders",
+	                      "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":"
+	                      "\"market\",\"client_order_id\":\"e215\"}",
+	                      &r),
+	                 201);
+	assert_string_equal(jstr(r.json, "status"), "submitted");
+	h_resp_free(&r);
+	assert_int_equal(sim_orders(&e), 1);
+	assert_int_equal(h_sim_counter(e.sim.port, "faults_fired"), 2);
+	down(&e);
+}
+
+/* EGW00300 (gateway routing error) and an EGW code nobody knows, on HTTP
+ * 500: a read retries then answers 502; an order is `unknown` (reconciled),
+ * never `rejected` and never re-sent. */
+static void test_gateway_failures(void **state)
+{
+	testenv e;
+	up(&e, NULL, NULL);
+	h_resp r;
+	static const char *const kinds[] = {"egw00300", "egw_unknown"};
+	static const char *const codes[] = {"EGW00300", "EGW99001"};
+	long long fired = 0;
+	for (int i = 0; i < 2; i++) {
+		fault(&e, "VTTC8908R", kinds[i], 10);
+		assert_int_equal(get(e.gw.port, "/cash", &r), 502);
+		assert_string_equal(h_err_code(&r), "upstream_error");
+		assert_string_equal(kis_code_of(&r), codes[i]);
+		h_resp_free(&r);
+		long long now_fired = h_sim_counter(e.sim.port, "faults_fired");
+		assert_true(now_fired - fired >= 2); /* retried */
+		fired = now_fired;
+		long st;
+		json_decref(h_json(e.sim.port, "POST", "/__sim/fault", "{\"clear\":true}", &st));
+
+		fault(&e, "order-cash", kinds[i], 2);
+		char body[160];
+		snprintf(body, sizeof(body),
+		         "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"market\","
+		         "\"client_order_id\":\"gw-%d\"}",
+		         i);
+		assert_int_equal(call(&e, "POST", "/orders", body, &r), 202);
+		assert_string_equal(jstr(r.json, "status"), "unknown");
+		h_resp_free(&r);
+		/* sent once: the second armed fault is still waiting */
+		assert_int_equal(h_sim_counter(e.sim.port, "faults_fired"), fired + 1);
+		fired++;
+		json_decref(h_json(e.sim.port, "POST", "/__sim/fault", "{\"clear\":true}", &st));
+		/* a replay of the key answers the same unknown order, no second send */
+		assert_int_equal(call(&e, "POST", "/orders", body, &r), 200);
+		assert_string_equal(jstr(r.json, "status"), "unknown");
+		h_resp_free(&r);
+	}
+	assert_int_equal(sim_orders(&e), 0);
+	down(&e);
+}
+
 typedef struct hammer {
 	int port;
 	int64_t until_ms;
@@ -343,6 +426,8 @@ int main(void)
 	    cmocka_unit_test(test_holdings_by_trade_type),
 	    cmocka_unit_test(test_unpadded_order_numbers),
 	    cmocka_unit_test(test_adaptive_rate),
+	    cmocka_unit_test(test_egw00215),
+	    cmocka_unit_test(test_gateway_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
