@@ -198,7 +198,7 @@ int kis_buying_power_get(kis_client *c, const char *code, int64_t price, kis_buy
 		kis_qs_free(&q);
 		return kis_fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
-	kis_call call = {KIS_TR_PSBL_ORDER, q.s, NULL, NULL};
+	kis_call call = {.tr = KIS_TR_PSBL_ORDER, .query = q.s};
 	json_t *j = NULL;
 	int rc = kis_call_do(c, &call, &j, NULL, err);
 	kis_qs_free(&q);

@@ -189,7 +189,7 @@ int kis_list_get(kis_client *c, const kis_list_req *req, kis_vec *rows, int *pag
 			rc = kis_fail(c, err, KIS_E_INTERNAL, "out of memory");
 			break;
 		}
-		kis_call call = {req->tr, q.s, NULL, *pages ? "N" : ""};
+		kis_call call = {.tr = req->tr, .query = q.s, .tr_cont = *pages ? "N" : ""};
 		json_t *j = NULL;
 		char cont[4];
 		rc = kis_call_do(c, &call, &j, cont, err);

@@ -153,6 +153,10 @@ static int record(char **f, int nf, kis_notice *n, char *why, size_t whylen)
 		bad = "BRNC_NO";
 	if (bad)
 		goto bad;
+	/* the one normalised form of order numbers (krx_odno_norm) */
+	kis_odno_fix(n->odno, sizeof(n->odno));
+	if (n->orgn_odno[0])
+		kis_odno_fix(n->orgn_odno, sizeof(n->orgn_odno));
 	char side[8];
 	if (field_str(f[F_SELN_BYOV_CLS], side, sizeof(side)) ||
 	    (strcmp(side, "01") && strcmp(side, "02"))) {

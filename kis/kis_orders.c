@@ -15,7 +15,7 @@ static int order_send(kis_client *c, kis_tr trk, json_t *body, kis_order_ack *ou
 	json_decref(body);
 	if (!txt)
 		return kis_fail(c, err, KIS_E_INTERNAL, "out of memory");
-	kis_call call = {trk, NULL, txt, NULL};
+	kis_call call = {.tr = trk, .body = txt};
 	json_t *j = NULL;
 	int rc = kis_call_do(c, &call, &j, NULL, err);
 	free(txt);

@@ -39,7 +39,7 @@ int kis_price_get(kis_client *c, const char *code, kis_quote *out, kis_error *er
 		kis_qs_free(&q);
 		return kis_fail(c, err, KIS_E_INTERNAL, "out of memory");
 	}
-	kis_call call = {KIS_TR_PRICE, q.s, NULL, NULL};
+	kis_call call = {.tr = KIS_TR_PRICE, .query = q.s};
 	json_t *j = NULL;
 	int rc = kis_call_do(c, &call, &j, NULL, err);
 	kis_qs_free(&q);
@@ -180,7 +180,7 @@ int kis_daily_bars_get(kis_client *c, const char *code, int from_ymd, int to_ymd
 			rc = kis_fail(c, err, KIS_E_INTERNAL, "out of memory");
 			break;
 		}
-		kis_call call = {KIS_TR_DAILY_CHART, q.s, NULL, NULL};
+		kis_call call = {.tr = KIS_TR_DAILY_CHART, .query = q.s};
 		json_t *j = NULL;
 		rc = kis_call_do(c, &call, &j, NULL, err);
 		kis_qs_free(&q);

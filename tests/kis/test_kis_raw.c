@@ -120,7 +120,9 @@ static void test_order_and_refusal(void **state)
 	/* a code KIS does not trade: KIS's own refusal comes back */
 	rq.body = "{\"CANO\":\"12345678\",\"ACNT_PRDT_CD\":\"01\",\"PDNO\":\"999999\","
 	          "\"ORD_DVSN\":\"01\",\"ORD_QTY\":\"1\",\"ORD_UNPR\":\"0\"}";
-	assert_int_equal(kis_raw_call(cl, &rq, &r, &e), KIS_E_REJECTED);
+	/* 40070000 is the unknown-product refusal: KIS_E_UNKNOWN_CODE, a refusal */
+	assert_int_equal(kis_raw_call(cl, &rq, &r, &e), KIS_E_UNKNOWN_CODE);
+	assert_true(kis_status_refusal(e.status));
 	assert_non_null(r.body);
 	assert_string_equal(json_string_value(json_object_get(r.body, "rt_cd")), "1");
 	assert_string_equal(json_string_value(json_object_get(r.body, "msg_cd")), e.msg_cd);
