@@ -1,4 +1,4 @@
-/* fuzz_kis_calls.c — the KIS response parsers of kis/kis_calls.c (price,
+/* fuzz_kis_calls.c — the KIS response parsers of kis/ (kis_quotes.c etc.: price,
  * daily bars, balance, buying power, order, cancel, executions, open
  * orders, holidays), each reached the way kisgw reaches it: a real HTTP
  * reply from an in-process fake KIS server (tests/kis/fake_kis.c, 127.0.0.1,
