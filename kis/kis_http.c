@@ -606,7 +606,11 @@ int kis_call_do_keep(kis_client *c, const kis_call *call, json_t **json, char re
 {
 	int64_t t0 = mono_us();
 	int rc = call_do(c, call, json, resp_tr_cont, reply, err);
-	const char *tr = call->tr_id ? call->tr_id : "";
+	char tr[32] = "";
+	if (call->raw)
+		snprintf(tr, sizeof tr, "%s", call->raw_tr_id ? call->raw_tr_id : "");
+	else if (!kis_tr_id(call->tr, c->cfg.real, c->cfg.old_tr_ids, tr, sizeof tr))
+		tr[0] = '\0'; /* a real-only TR asked in virtual */
 	km_inc(m_calls(), 1, tr, rc == KIS_OK ? "ok" : kis_status_name((kis_status)rc));
 	km_observe(m_call_seconds(), (double)(mono_us() - t0) / 1e6, tr);
 	return rc;
