@@ -12,10 +12,9 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
-#include <openssl/crypto.h>
-#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +22,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "http.h"
 #include "input.h"
 #include "log.h"
 #include "monitor.h"
 #include "routes.h"
+#include "text.h"
 
 struct gw_server {
 	struct MHD_Daemon *d;
@@ -35,7 +36,7 @@ struct gw_server {
 	int port;
 	atomic_int active;   /* requests between first callback and completion */
 	atomic_int draining; /* 1 after quiesce: replies say Connection: close */
-	unsigned char token_sha[SHA256_DIGEST_LENGTH];
+	gw_access access;
 };
 
 typedef struct rstate {
@@ -44,8 +45,9 @@ typedef struct rstate {
 	const gw_route *route;
 	int64_t t0, t0_us;
 	unsigned upstream;
-	int decided; /* resp is final: skip body and handler */
-	char *url;   /* copy of the path; args point into it */
+	int decided;   /* resp is final: skip body and handler */
+	int preflight; /* a CORS preflight: 204 + the CORS headers */
+	char *url;     /* copy of the path; args point into it */
 	char *body;
 	size_t len;
 	void *in;          /* the endpoint's typed input */
@@ -112,9 +114,15 @@ void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *f
 	} else {
 		snprintf(msg, sizeof(msg), "%s", registry[code].msg);
 	}
-	json_t *e = json_pack("{s:s,s:s}", "code", registry[code].code, "message", msg);
+	/* Messages and fields quote the client's bytes: made valid UTF-8 here,
+	 * so the envelope can always be built. */
+	char clean[sizeof(msg)], cfield[128];
+	gw_text_clean(msg, strlen(msg), clean, sizeof(clean));
+	json_t *e = json_pack("{s:s,s:s}", "code", registry[code].code, "message", clean);
 	if (field)
-		json_object_set_new(e, "field", json_string(field));
+		json_object_set_new(
+		    e, "field",
+		    json_string(gw_text_clean(field, strlen(field), cfield, sizeof(cfield))));
 	gw_reply(resp, registry[code].status, json_pack("{s:o}", "error", e));
 }
 
@@ -211,60 +219,75 @@ static enum MHD_Result check_param(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-static int host_allowed(const gw_settings *cfg, const char *host)
+/* The headers the access checks read, each with its length (NULs kept)
+ * and how many times it came; plus the first header value with a NUL or
+ * control byte. */
+typedef struct hscan {
+	gw_hval host, origin, fetch_site, ctype, authz, clen, te, acrm;
+	int bad;
+	gw_denial d;
+	char name[64]; /* the offending header's name, cleaned for JSON */
+} hscan;
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   size_t key_size, const char *value, size_t value_size)
 {
-	if (!host)
-		return 1; /* HTTP/1.0 without Host: not a browser */
-	char h[256];
-	size_t n;
-	if (host[0] == '[') {
-		const char *rb = strchr(host, ']');
-		n = rb ? (size_t)(rb - host) + 1 : strlen(host);
-	} else {
-		const char *colon = strchr(host, ':');
-		n = colon ? (size_t)(colon - host) : strlen(host);
+	hscan *h = cls;
+	static const struct {
+		const char *name;
+		size_t off;
+	} watched[] = {
+	    {"Host", offsetof(hscan, host)},
+	    {"Origin", offsetof(hscan, origin)},
+	    {"Sec-Fetch-Site", offsetof(hscan, fetch_site)},
+	    {"Content-Type", offsetof(hscan, ctype)},
+	    {"Authorization", offsetof(hscan, authz)},
+	    {"Content-Length", offsetof(hscan, clen)},
+	    {"Transfer-Encoding", offsetof(hscan, te)},
+	    {"Access-Control-Request-Method", offsetof(hscan, acrm)},
+	};
+	if (!h->bad && (gw_access_header_value("", key, key_size, &h->d) ||
+	                gw_access_header_value("", value, value_size, &h->d))) {
+		h->bad = 1;
+		gw_text_clean(key, key_size, h->name, sizeof(h->name));
+		h->d.field = h->name;
 	}
-	if (n == 0 || n >= sizeof(h))
-		return 0;
-	memcpy(h, host, n);
-	h[n] = 0;
-	if (!strcasecmp(h, "localhost") || !strcmp(h, "127.0.0.1") || !strcmp(h, "[::1]"))
-		return 1;
-	char lh[80];
-	snprintf(lh, sizeof(lh), strchr(cfg->listen_host, ':') ? "[%s]" : "%s", cfg->listen_host);
-	if (!strcasecmp(h, lh) && strcmp(lh, "0.0.0.0") && strcmp(lh, "[::]"))
-		return 1;
-	const char *a = cfg->allowed_hosts;
-	while (a && *a) {
-		const char *comma = strchr(a, ',');
-		size_t an = comma ? (size_t)(comma - a) : strlen(a);
-		while (an && (*a == ' '))
-			a++, an--;
-		while (an && a[an - 1] == ' ')
-			an--;
-		if ((an == 1 && *a == '*') || (an == n && !strncasecmp(a, h, n)))
-			return 1;
-		a = comma ? comma + 1 : a + an;
+	for (size_t i = 0; i < sizeof(watched) / sizeof(watched[0]); i++) {
+		if (strlen(watched[i].name) != key_size || strcasecmp(watched[i].name, key))
+			continue;
+		gw_hval *v = (gw_hval *)((char *)h + watched[i].off);
+		if (v->count++ == 0) {
+			v->v = value;
+			v->n = value_size;
+		}
 	}
-	return 0;
+	return MHD_YES;
 }
 
-static int token_ok(gw_server *srv, const char *authz)
-{
-	if (!authz || strncasecmp(authz, "Bearer ", 7))
-		return 0;
-	unsigned char d[SHA256_DIGEST_LENGTH];
-	const char *t = authz + 7;
-	SHA256((const unsigned char *)t, strlen(t), d);
-	/* Digests of equal length: the compare leaks neither content nor length. */
-	return CRYPTO_memcmp(d, srv->token_sha, sizeof(d)) == 0;
-}
-
-/* Everything decided from the request line and headers. */
-static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const char *method)
+/* Everything decided from the request line and headers, in the order
+ * access.h describes. */
+static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const char *method,
+                     const char *version)
 {
 	const gw_settings *cfg = srv->app->cfg;
+	const gw_access *acc = &srv->access;
 	qcheck q = {0};
+	hscan h = {0};
+	gw_denial d;
+	MHD_get_connection_values_n(c, MHD_HEADER_KIND, scan_header, &h);
+	if (h.bad) {
+		d = h.d;
+		goto denied;
+	}
+	const struct {
+		const char *name;
+		const gw_hval *v;
+	} once[] = {{"Origin", &h.origin},       {"Sec-Fetch-Site", &h.fetch_site},
+	            {"Content-Type", &h.ctype},  {"Authorization", &h.authz},
+	            {"Content-Length", &h.clen}, {"Transfer-Encoding", &h.te}};
+	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++)
+		if (gw_access_header_once(once[i].name, once[i].v->count, &d))
+			goto denied;
 	size_t ulen = strlen(st->url);
 	if (ulen > 1 && st->url[ulen - 1] == '/')
 		st->url[--ulen] = 0;
@@ -273,21 +296,28 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               "the URL is longer than %lld bytes", (long long)cfg->max_url);
 		goto decided;
 	}
-	if (!host_allowed(cfg, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))) {
-		gw_reply_error(&st->resp, GW_E_FORBIDDEN_HOST, NULL,
-		               "the Host header is not this gateway's; add the name to "
-		               "KISGW_ALLOWED_HOSTS to allow it");
-		goto decided;
-	}
-	int r = gw_route_find(!strcmp(method, "HEAD") ? "GET" : method, st->url, &st->route,
-	                      st->req.args);
+	if (gw_access_host(acc, &h.host, !strcmp(version, MHD_HTTP_VERSION_1_1), &d) ||
+	    gw_access_origin(acc, h.host.v, h.origin.v, h.fetch_site.v, &d))
+		goto denied;
+	/* A CORS preflight goes through the same route table: the path must
+	 * exist and take the method the browser asks about. */
+	int preflight = !strcmp(method, "OPTIONS") && cfg->cors_origin;
+	const char *m = !strcmp(method, "HEAD") ? "GET" : method;
+	if (preflight)
+		m = h.acrm.v; /* NULL: any method of the path */
+	int r = gw_route_find(m, st->url, &st->route, st->req.args);
 	if (r == 404) {
 		gw_reply_error(&st->resp, GW_E_NOT_FOUND, NULL, "no endpoint %s", st->url);
 		goto decided;
 	}
 	if (r == 405) {
 		gw_reply_error(&st->resp, GW_E_METHOD_NOT_ALLOWED, NULL, "%s is not allowed on %s",
-		               method, st->url);
+		               m, st->url);
+		goto decided;
+	}
+	if (preflight) {
+		gw_reply(&st->resp, 204, NULL);
+		st->preflight = 1;
 		goto decided;
 	}
 	q.route = st->route;
@@ -297,24 +327,26 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               "the URL is longer than %lld bytes", (long long)cfg->max_url);
 		goto decided;
 	}
-	if (cfg->api_token && !st->route->public &&
-	    !token_ok(srv, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"))) {
-		gw_reply_error(&st->resp, GW_E_UNAUTHORIZED, NULL,
-		               "send Authorization: Bearer <KISGW_API_TOKEN>");
-		goto decided;
-	}
+	if (!st->route->public && gw_access_token(acc, h.authz.v, &d))
+		goto denied;
 	if (q.bad) {
-		gw_reply_error(&st->resp, GW_E_INVALID_PARAM, q.bad,
-		               "unknown query parameter '%.64s'", q.bad);
+		char name[80];
+		gw_text_clean(q.bad, strlen(q.bad), name, 64);
+		gw_reply_error(&st->resp, GW_E_INVALID_PARAM, name, "unknown query parameter '%s'",
+		               name);
 		goto decided;
 	}
-	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-	if (cl && strtoull(cl, NULL, 10) > (unsigned long long)cfg->max_body) {
+	int has_body = h.te.count || (h.clen.v && strtoull(h.clen.v, NULL, 10) > 0);
+	if (gw_access_content_type(h.ctype.v, has_body, &d))
+		goto denied;
+	if (h.clen.v && strtoull(h.clen.v, NULL, 10) > (unsigned long long)cfg->max_body) {
 		gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
 		               "the body is larger than %lld bytes", (long long)cfg->max_body);
 		goto decided;
 	}
 	return;
+denied:
+	gw_reply_error(&st->resp, d.code, d.field, "%s", d.msg);
 decided:
 	st->decided = 1;
 }
@@ -355,19 +387,27 @@ static void dispatch(rstate *st)
 		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "the handler gave no reply");
 }
 
-static void add_cors(gw_server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+/* CORS headers for the configured origin; a preflight also learns the
+ * path's methods (its Allow list) and may be cached for ten minutes. */
+static void add_cors(gw_server *srv, struct MHD_Connection *c, const rstate *st,
+                     struct MHD_Response *r)
 {
 	const char *allowed = srv->app->cfg->cors_origin;
 	const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-	if (!allowed || !origin)
+	if (!allowed)
 		return;
-	if (strcmp(allowed, "*") && strcmp(allowed, origin))
+	MHD_add_response_header(r, "Vary", "Origin");
+	if (!gw_access_cors_allows(&srv->access, origin))
 		return;
 	MHD_add_response_header(r, "Access-Control-Allow-Origin", allowed);
-	MHD_add_response_header(r, "Vary", "Origin");
+	if (!st->preflight)
+		return;
+	char allow[128];
+	gw_route_allow(st->url, allow, sizeof(allow));
+	MHD_add_response_header(r, "Access-Control-Allow-Methods", allow);
 	MHD_add_response_header(r, "Access-Control-Allow-Headers",
 	                        "Authorization, Content-Type, Idempotency-Key");
-	MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
+	MHD_add_response_header(r, "Access-Control-Max-Age", "600");
 }
 
 static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *st)
@@ -416,7 +456,7 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 	}
 	if (st->resp.location[0])
 		MHD_add_response_header(r, "Location", st->resp.location);
-	if (st->resp.status == 405 && st->url) {
+	if ((st->resp.status == 405 || st->preflight) && st->url) {
 		char allow[128];
 		gw_route_allow(st->url, allow, sizeof(allow));
 		MHD_add_response_header(r, "Allow", allow);
@@ -425,7 +465,7 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
 	if (atomic_load(&srv->draining))
 		MHD_add_response_header(r, "Connection", "close");
-	add_cors(srv, c, r);
+	add_cors(srv, c, st, r);
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -453,12 +493,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!st->url)
 			return MHD_NO;
 		st->req.path = st->url;
-		if (!strcmp(method, "OPTIONS") && srv->app->cfg->cors_origin) {
-			gw_reply(&st->resp, 204, NULL);
-			st->decided = 1;
-		} else {
-			precheck(srv, st, c, method);
-		}
+		precheck(srv, st, c, method, version);
 		if (st->decided) /* answered from the headers; the body is never read */
 			return queue(srv, c, st);
 		return MHD_YES;
@@ -556,9 +591,7 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 	gw_metrics_init();
 	gw_server *srv = calloc(1, sizeof(*srv));
 	srv->app = app;
-	if (cfg->api_token)
-		SHA256((const unsigned char *)cfg->api_token, strlen(cfg->api_token),
-		       srv->token_sha);
+	gw_access_init(&srv->access, cfg);
 	/* MHD clears a connection's pool between requests: keep it just big
 	 * enough for the longest URL we accept plus headers. */
 	size_t pool = 8192 + 2 * (size_t)cfg->max_url;

@@ -80,7 +80,7 @@ int gw_route_find(const char *method, char *path, const gw_route **out,
 		if (!match(gw_routes[i].pattern, path, a))
 			continue;
 		path_known = 1;
-		if (strcmp(gw_routes[i].method, method))
+		if (method && strcmp(gw_routes[i].method, method))
 			continue;
 		*out = &gw_routes[i];
 		for (int k = 0; k < GW_MAX_PATH_ARGS; k++) {

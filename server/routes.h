@@ -17,7 +17,8 @@ typedef struct gw_route {
 extern const gw_route gw_routes[];
 extern const unsigned gw_nroutes;
 
-/* Finds the route of method on path. 0 with *out and args set (the "{…}"
+/* Finds the route of method (NULL: any, for a CORS preflight that names
+ * none) on path. 0 with *out and args set (the "{…}"
  * segments, NUL-terminated inside path, which is modified only then); 404
  * when no route has the path; 405 when the path has other methods only. */
 int gw_route_find(const char *method, char *path, const gw_route **out,

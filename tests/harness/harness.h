@@ -71,4 +71,27 @@ const char *h_err_code(const h_resp *r);
  * dotted name like "calls.FHKST01010100" walks nested objects. */
 long long h_sim_counter(int sim_port, const char *name);
 
+/* Raw HTTP over a loopback socket (raw.c), for requests curl cannot send. */
+typedef struct h_raw_resp {
+	char *buf; /* everything received, NUL-terminated */
+	size_t len;
+	int closed; /* the server closed the connection */
+} h_raw_resp;
+
+/* Connect, send len bytes, read until the server closes, r holds want
+ * complete responses (want > 0) or timeout_ms passes; 0 when done, -1 on
+ * timeout or failure (buf kept). */
+int h_raw(int port, const void *req, size_t len, h_raw_resp *r, int timeout_ms, int want);
+int h_raw_connect(int port);
+int h_raw_send(int fd, const void *buf, size_t len);
+/* Read into r until it holds want complete responses (want <= 0: until
+ * close); 0 done, -1 on timeout. */
+int h_raw_read(int fd, h_raw_resp *r, int timeout_ms, int want);
+/* Complete responses in r; status / JSON body / a header of the i-th. */
+int h_raw_count(const h_raw_resp *r);
+int h_raw_status(const h_raw_resp *r, int i);
+json_t *h_raw_json(const h_raw_resp *r, int i);
+const char *h_raw_header(const h_raw_resp *r, int i, const char *name, char *out, size_t n);
+void h_raw_free(h_raw_resp *r);
+
 #endif
