@@ -18,6 +18,7 @@ typedef struct gw_settings {
 	/* local API */
 	char *listen, *db, *api_token, *clock, *allowed_hosts, *cors_origin, *log_level;
 	int64_t quote_cache_ms, max_body, max_url, http_threads, drain_s;
+	int64_t http_per_ip, http_idle_timeout_s;
 	/* embedded simulator */
 	char *sim_path, *sim_args;
 	int64_t sim_seed;

@@ -45,8 +45,12 @@ typedef struct rstate {
 	const gw_route *route;
 	int64_t t0, t0_us;
 	unsigned upstream;
+	int started;   /* the first on_request call has run */
 	int decided;   /* resp is final: skip body and handler */
 	int preflight; /* a CORS preflight: 204 + the CORS headers */
+	int has_body;  /* Content-Length > 0 or Transfer-Encoding */
+	int close;     /* reply with Connection: close */
+	int url_nul;   /* the raw URL held %00 */
 	char *url;     /* copy of the path; args point into it */
 	char *body;
 	size_t len;
@@ -288,6 +292,27 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++)
 		if (gw_access_header_once(once[i].name, once[i].v->count, &d))
 			goto denied;
+	st->has_body = h.te.count || (h.clen.v && strtoull(h.clen.v, NULL, 10) > 0);
+	/* Only chunked is understood; any other coding would leave the body's
+	 * end unknown (RFC 9112 section 6.1: 501). Both framings at once is
+	 * how requests are smuggled. */
+	if (h.te.count && (h.te.n != 7 || strncasecmp(h.te.v, "chunked", 7))) {
+		st->close = 1;
+		gw_reply_error(&st->resp, GW_E_TE_UNSUPPORTED, "Transfer-Encoding",
+		               "only Transfer-Encoding: chunked is supported");
+		goto decided;
+	}
+	if (h.te.count && h.clen.count) {
+		st->close = 1;
+		gw_reply_error(&st->resp, GW_E_BAD_REQUEST, "Content-Length",
+		               "Content-Length and Transfer-Encoding together");
+		goto decided;
+	}
+	if (st->url_nul) {
+		gw_reply_error(&st->resp, GW_E_BAD_REQUEST, NULL,
+		               "the URL holds a NUL byte (%%00) in its path or a parameter");
+		goto decided;
+	}
 	size_t ulen = strlen(st->url);
 	if (ulen > 1 && st->url[ulen - 1] == '/')
 		st->url[--ulen] = 0;
@@ -336,8 +361,7 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               name);
 		goto decided;
 	}
-	int has_body = h.te.count || (h.clen.v && strtoull(h.clen.v, NULL, 10) > 0);
-	if (gw_access_content_type(h.ctype.v, has_body, &d))
+	if (gw_access_content_type(h.ctype.v, st->has_body, &d))
 		goto denied;
 	if (h.clen.v && strtoull(h.clen.v, NULL, 10) > (unsigned long long)cfg->max_body) {
 		gw_reply_error(&st->resp, GW_E_BODY_TOO_LARGE, NULL,
@@ -463,7 +487,7 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 	}
 	if (st->resp.status == 401)
 		MHD_add_response_header(r, "WWW-Authenticate", "Bearer");
-	if (atomic_load(&srv->draining))
+	if (atomic_load(&srv->draining) || st->close)
 		MHD_add_response_header(r, "Connection", "close");
 	add_cors(srv, c, st, r);
 	enum MHD_Result ret = MHD_queue_response(c, (unsigned)st->resp.status, r);
@@ -471,20 +495,20 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 	return ret;
 }
 
+static rstate *rstate_new(gw_server *srv);
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **req_cls)
 {
 	gw_server *srv = cls;
 	rstate *st = *req_cls;
-	if (!st) {
-		st = calloc(1, sizeof(*st));
-		if (!st)
-			return MHD_NO;
-		*req_cls = st;
-		atomic_fetch_add(&srv->active, 1);
-		st->t0 = mono_ms();
-		st->t0_us = mono_us();
+	if (!st) /* on_uri could not allocate */
+		st = *req_cls = rstate_new(srv);
+	if (!st)
+		return MHD_NO;
+	if (!st->started) {
+		st->started = 1;
 		kis_thread_calls_reset();
 		st->url = strdup(url);
 		st->req.app = srv->app;
@@ -494,8 +518,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			return MHD_NO;
 		st->req.path = st->url;
 		precheck(srv, st, c, method, version);
-		if (st->decided) /* answered from the headers; the body is never read */
+		/* Decided from the headers: with a body still unread, answer now
+		 * and close (its end may be unknown); without one, answer in the
+		 * last call so the connection, and what is pipelined behind,
+		 * stays usable. */
+		if (st->decided && st->has_body) {
+			st->close = 1;
 			return queue(srv, c, st);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -527,7 +557,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	return queue(srv, c, st);
 }
 
-/* The one place per-request state is freed; also writes the request log. */
+/* The one place per-request state is freed; also writes the request log,
+ * with the client's method and path made valid UTF-8 so the line is always
+ * complete. A request libmicrohttpd refused itself (malformed headers, too
+ * many of them) never reached on_request: it is logged as "protocol". */
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -537,12 +570,18 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 		return;
 	enum gw_log_level lv = st->resp.status >= 500 ? GW_LOG_WARN : GW_LOG_INFO;
 	if (gw_log_enabled(lv)) {
-		json_t *f = json_pack(
-		    "{s:s,s:s,s:i,s:I,s:i}", "method", st->req.method ? st->req.method : "", "path",
-		    st->url ? st->url : "", "status", st->resp.status, "ms",
-		    (json_int_t)(mono_ms() - st->t0), "upstream", (int)st->upstream);
+		char m[40], path[512];
+		const char *meth = st->req.method ? st->req.method : "";
+		const char *url = st->url ? st->url : "";
+		json_t *f = json_pack("{s:s,s:s,s:i,s:I,s:i}", "method",
+		                      gw_text_clean(meth, strlen(meth), m, sizeof(m)), "path",
+		                      gw_text_clean(url, strlen(url), path, sizeof(path)), "status",
+		                      st->resp.status, "ms", (json_int_t)(mono_ms() - st->t0),
+		                      "upstream", (int)st->upstream);
 		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
 			json_object_set_new(f, "aborted", json_true());
+		if (!st->started)
+			json_object_set_new(f, "error", json_string("protocol"));
 		json_t *e = json_object_get(st->resp.body, "error");
 		if (e)
 			json_object_set(f, "error", json_object_get(e, "code"));
@@ -559,6 +598,28 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	free(st);
 	*req_cls = NULL;
 	atomic_fetch_sub(&srv->active, 1);
+}
+
+static rstate *rstate_new(gw_server *srv)
+{
+	rstate *st = calloc(1, sizeof(*st));
+	if (!st)
+		return NULL;
+	atomic_fetch_add(&srv->active, 1);
+	st->t0 = mono_ms();
+	st->t0_us = mono_us();
+	return st;
+}
+
+/* libmicrohttpd's first word on a request: the raw target, before it is
+ * split at '?' and unescaped. The one place a %00 can still be seen (after
+ * unescaping, a C string ends there). Creates the request state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	rstate *st = rstate_new(cls);
+	if (st)
+		st->url_nul = uri && strstr(uri, "%00") != NULL;
+	return st;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -595,16 +656,21 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 	/* MHD clears a connection's pool between requests: keep it just big
 	 * enough for the longest URL we accept plus headers. */
 	size_t pool = 8192 + 2 * (size_t)cfg->max_url;
+	/* poll(), not select(): past 1,024 open sockets select() cannot
+	 * watch a descriptor, and a flood would push ours over. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	                 MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	                 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)120, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_THREAD_STACK_SIZE,
-	    (size_t)(512 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)cfg->http_idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)cfg->http_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
+	    (unsigned)1, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->d) {
 		snprintf(err, errlen,

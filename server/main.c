@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "app.h"
@@ -51,6 +52,14 @@ int main(int argc, char **argv)
 	int done = gw_cli_parse(&cli, argc, argv);
 	if (done >= 0)
 		return done;
+
+	/* Every client connection is a descriptor: take the hard limit, so a
+	 * flood meets KISGW_HTTP_CONNECTIONS, not EMFILE on accept. */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 
 	/* A thread per connection would otherwise get a malloc arena each
 	 * (64 MB reserved, pages touched); two per core keep lock waits rare. */

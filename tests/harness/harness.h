@@ -83,6 +83,8 @@ typedef struct h_raw_resp {
  * timeout or failure (buf kept). */
 int h_raw(int port, const void *req, size_t len, h_raw_resp *r, int timeout_ms, int want);
 int h_raw_connect(int port);
+/* From a given loopback source address (127.0.0.2: "another client"). */
+int h_raw_connect_from(const char *src, int port);
 int h_raw_send(int fd, const void *buf, size_t len);
 /* Read into r until it holds want complete responses (want <= 0: until
  * close); 0 done, -1 on timeout. */

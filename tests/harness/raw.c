@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,9 +23,24 @@ static int64_t ms_now(void)
 
 int h_raw_connect(int port)
 {
+	return h_raw_connect_from(NULL, port);
+}
+
+int h_raw_connect_from(const char *src, int port)
+{
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	struct timeval tv = {.tv_sec = 2}; /* bounds connect() on a full backlog */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (src) {
+		struct sockaddr_in from = {.sin_family = AF_INET};
+		if (inet_pton(AF_INET, src, &from.sin_addr) != 1 ||
+		    bind(fd, (struct sockaddr *)&from, sizeof(from))) {
+			close(fd);
+			return -1;
+		}
+	}
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
