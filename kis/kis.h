@@ -116,6 +116,19 @@ void kis_stats_get(kis_client *c, kis_stats *out);
 /* The limiter's ceiling (rate_per_sec) and current rate, which drops after
  * EGW00201/EGW00215 and climbs back (AIMD); for /healthz. */
 void kis_rate_get(kis_client *c, int *limit, int *current);
+
+/* How the last upstream calls went, for /healthz: a call that reached KIS
+ * and got an answer (a business refusal included) is ok; no reply, a
+ * timeout, garbage, no token to be had or refused credentials is a
+ * failure. The local rate limiter's own 503 is neither. Times are the
+ * client's clock (epoch ms), 0 when never. */
+typedef struct kis_upstream {
+	int64_t last_ok_ms, last_fail_ms;
+	int fail_streak;     /* failed calls since the last ok one */
+	kis_status last_err; /* status of the last failure */
+	char reason[128];    /* its message */
+} kis_upstream;
+void kis_upstream_get(kis_client *c, kis_upstream *out);
 /* Upstream HTTP requests made by the calling thread since the last reset
  * (per-request log field). */
 unsigned kis_thread_calls(void);

@@ -85,6 +85,39 @@ void kis_rate_get(kis_client *c, int *limit, int *current)
 	kis_limiter_rate(c->limiter, limit, current);
 }
 
+void kis_upstream_get(kis_client *c, kis_upstream *out)
+{
+	pthread_mutex_lock(&c->stats_mu);
+	*out = c->upstream;
+	pthread_mutex_unlock(&c->stats_mu);
+}
+
+void kis_upstream_note(kis_client *c, const kis_error *err)
+{
+	if (err->status == KIS_E_BUSY)
+		return; /* our own limiter: says nothing about KIS */
+	int ok = err->status == KIS_OK || kis_status_refusal(err->status) ||
+	         err->status == KIS_E_RATE_LIMIT || err->status == KIS_E_UNSUPPORTED;
+	int64_t now = kis_now_ms(c);
+	pthread_mutex_lock(&c->stats_mu);
+	if (ok) {
+		c->upstream.last_ok_ms = now;
+		c->upstream.fail_streak = 0;
+	} else {
+		c->upstream.last_fail_ms = now;
+		c->upstream.fail_streak++;
+		c->upstream.last_err = err->status;
+		if (err->msg_cd[0] || err->msg1[0])
+			snprintf(c->upstream.reason, sizeof(c->upstream.reason), "%s%s%.100s",
+			         kis_status_name(err->status), ": ",
+			         err->msg1[0] ? err->msg1 : err->msg_cd);
+		else
+			snprintf(c->upstream.reason, sizeof(c->upstream.reason), "%s",
+			         kis_status_name(err->status));
+	}
+	pthread_mutex_unlock(&c->stats_mu);
+}
+
 void kis_config_defaults(kis_config *cfg)
 {
 	if (cfg->rate_per_sec <= 0)

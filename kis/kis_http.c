@@ -414,6 +414,7 @@ static int finish(kis_client *c, kis_error *err, int st)
 	if (st != KIS_OK)
 		kis_stats_add(c, &c->stats.errors[(unsigned)st < KIS_E__MAX ? st : KIS_E_INTERNAL],
 		              1);
+	kis_upstream_note(c, err);
 	return st;
 }
 
@@ -514,6 +515,7 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 			memset(token, 0, sizeof token);
 			*json = j;
 			err->status = KIS_OK;
+			kis_upstream_note(c, err);
 			if (cl == KIS_CL_EMPTY && resp_tr_cont)
 				resp_tr_cont[0] = '\0'; /* nothing more to page */
 			return KIS_OK;

@@ -182,10 +182,13 @@ struct kis_client {
 
 	pthread_mutex_t stats_mu;
 	kis_stats stats;
+	kis_upstream upstream; /* under stats_mu */
 };
 
 int64_t kis_now_ms(const kis_client *c);
 void kis_stats_add(kis_client *c, uint64_t *field, uint64_t n);
+/* Record the outcome of one call for kis_upstream_get. */
+void kis_upstream_note(kis_client *c, const kis_error *err);
 void kis_thread_calls_inc(void);
 void kis_err_set(kis_error *err, kis_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

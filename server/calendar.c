@@ -19,10 +19,8 @@ GW_ENDPOINT(calendar_get, calendar_in,
 {
 	int from = in->from ? in->from : gw_today(req);
 	int to = in->to ? in->to : ymd_add_days(from, 30);
-	if (to < from) {
-		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "'to' is before 'from'");
+	if (gw_param_date_order(resp, from, to))
 		return;
-	}
 	if (ymd_to_days(to) - ymd_to_days(from) > CALENDAR_MAX_DAYS) {
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "the range is longer than %d days",
 		               CALENDAR_MAX_DAYS);

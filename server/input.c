@@ -13,6 +13,7 @@
 
 #include "kclock.h"
 #include "krx.h"
+#include "params.h"
 
 static const char *const type_names[GW_T__MAX] = {
     [GW_T_CODE] = "code", [GW_T_DATE] = "date",     [GW_T_INT] = "integer",
@@ -117,7 +118,7 @@ static void describe(const gw_field *f, char *buf, size_t len)
 		snprintf(buf, len, "a stock code: 6 characters of 0-9A-Z, or Q and 6 digits");
 		break;
 	case GW_T_DATE:
-		snprintf(buf, len, "a date YYYY-MM-DD");
+		snprintf(buf, len, "a date YYYY-MM-DD " GW_DATE_RANGE_S);
 		break;
 	case GW_T_INT:
 		snprintf(buf, len, "an integer from %lld to %lld", (long long)f->min,
@@ -187,7 +188,7 @@ static int set_value(const gw_field *f, const value *v, void *in, gw_resp *resp)
 		*(const char **)slot(in, f) = s;
 		return 0;
 	case GW_T_DATE: {
-		int d = ymd_parse(s);
+		int d = gw_date_parse(s); /* the one date check: format and range */
 		if (d < 0)
 			return fail(resp, f, body);
 		*(int *)slot(in, f) = d;

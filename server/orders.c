@@ -9,6 +9,7 @@
 #include "app.h"
 #include "http.h"
 #include "input.h"
+#include "params.h"
 #include "trader.h"
 
 /* What a client may choose for an idempotency key (client_order_id or the
@@ -353,6 +354,8 @@ GW_ENDPOINT(orders_list, orders_list_in,
 	    .to_ymd = in->to,
 	    .limit = (int)in->limit,
 	};
+	if (gw_param_date_order(resp, q.from_ymd, q.to_ymd))
+		return;
 	trader_outcome out;
 	json_t *j = trader_orders_list(req->app->trader, &q, &out);
 	if (!j) {

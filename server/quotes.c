@@ -239,7 +239,8 @@ static void daily_store(const char *code, int from, int to, const kis_bars *b)
 	kis_bar *copy = malloc(b->n * sizeof(kis_bar) + 1);
 	if (!copy)
 		return;
-	memcpy(copy, b->bars, b->n * sizeof(kis_bar));
+	if (b->n) /* no bars (a weekend): b->bars may be NULL */
+		memcpy(copy, b->bars, b->n * sizeof(kis_bar));
 	pthread_mutex_lock(&daily_mu);
 	daily_entry *victim = &daily_cache[0];
 	for (int i = 1; i < DAILY_CACHE; i++)
@@ -268,8 +269,12 @@ GW_ENDPOINT(daily_get, daily_in,
 	int today = gw_today(req);
 	int to = in->to ? in->to : today;
 	int from = in->from ? in->from : ymd_add_days(to, -90);
-	if (from > to) {
-		gw_reply_error(resp, GW_E_INVALID_PARAM, "from", "'from' is after 'to'");
+	if (gw_param_date_order(resp, from, to))
+		return;
+	if (to > today) /* no bars exist past today */
+		to = today;
+	if (from > to) { /* the whole range is in the future */
+		gw_reply(resp, 200, json_pack("{s:s,s:[]}", "code", code, "bars"));
 		return;
 	}
 	if (ymd_to_days(to) - ymd_to_days(from) > DAILY_MAX_DAYS) {
@@ -277,8 +282,6 @@ GW_ENDPOINT(daily_get, daily_in,
 		               DAILY_MAX_DAYS);
 		return;
 	}
-	if (to > today)
-		to = today;
 	kis_bars bars = {0};
 	kis_error err;
 	int past = to < today;

@@ -589,6 +589,22 @@ static void h_token_expire(sim_state *st, sim_call *c, sim_reply *r)
 	sim_reply_json(r, 200, json_pack("{s:i}", "expired", n));
 }
 
+/* GET/POST /__sim/odno {"next":N}: the next order number handed out. A
+ * test sets it back to play an upstream that repeats a number. */
+static void h_odno(sim_state *st, sim_call *c, sim_reply *r)
+{
+	if (is_post(c)) {
+		json_t *n = json_object_get(c->json, "next");
+		if (!json_is_integer(n) || json_integer_value(n) <= 0 ||
+		    json_integer_value(n) > INT64_C(9999999999)) {
+			ctl_err(r, 400, "next must be an order number from 1 to 9999999999");
+			return;
+		}
+		st->next_odno = json_integer_value(n);
+	}
+	sim_reply_json(r, 200, json_pack("{s:I}", "next", (json_int_t)st->next_odno));
+}
+
 void sim_control(sim_state *st, sim_call *c, sim_reply *r)
 {
 	const char *p = c->url + 6; /* after "/__sim" */
@@ -616,6 +632,8 @@ void sim_control(sim_state *st, sim_call *c, sim_reply *r)
 		h_session(st, c, r);
 	else if (strcmp(p, "/ws") == 0)
 		sim_ws_control(st, c, r);
+	else if (strcmp(p, "/odno") == 0)
+		h_odno(st, c, r);
 	else
 		ctl_err(r, 404, "unknown /__sim/ endpoint");
 }

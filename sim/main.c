@@ -108,6 +108,17 @@ static int parse_args(int argc, char **argv, sim_config *cfg)
 	return 0;
 }
 
+/* KIS never repeats an order number within a day; neither may a restarted
+ * simulator. The first one is the real KST time of day in seconds times
+ * 10,000 (10 digits at most, as ODNO is): every start on the same day
+ * begins above the numbers of the starts before, unless one run handed out
+ * more than 10,000 a second. */
+int64_t sim_first_odno(int64_t real_now_ms)
+{
+	int64_t sec = (real_now_ms / 1000 + 9 * 3600) % 86400;
+	return sec * 10000 + 1;
+}
+
 int main(int argc, char **argv)
 {
 	sim_state *st = calloc(1, sizeof(*st));
@@ -137,7 +148,7 @@ int main(int argc, char **argv)
 	}
 	st->rate = st->cfg.rate >= 0 ? st->cfg.rate : st->cfg.env == SIM_REAL ? 20 : 2;
 	pthread_mutex_init(&st->mu, NULL);
-	st->next_odno = 10001;
+	st->next_odno = sim_first_odno(real_ms());
 	st->c_tr = json_object();
 	sim_token_init(st);
 	if (sim_market_init(st, err, sizeof(err)) != 0) {

@@ -209,7 +209,7 @@ typedef struct sim_state {
 	int naccts, capaccts;
 	sim_order *orders;
 	int norders, caporders;
-	int64_t next_odno;
+	int64_t next_odno;        /* from sim_first_odno; /__sim/odno sets it */
 	int64_t partial_fill_qty; /* 0: fill at once; else at most this per minute */
 	int odno_unpadded;        /* order replies give ODNO without leading zeros */
 
@@ -285,6 +285,8 @@ int64_t sim_order_fillable(sim_state *st, const sim_order *o, int64_t p);
  * to 18:00 up to now, at today's close. */
 void sim_auctions_run(sim_state *st, sim_order *o, int64_t now_ms);
 void sim_acct_reset_day(sim_account *a, int ymd);
+/* The first order number of a simulator started at real_now_ms (main.c). */
+int64_t sim_first_odno(int64_t real_now_ms);
 
 /* ---- token.c ---- */
 void sim_token_init(sim_state *st);

@@ -341,6 +341,27 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		sr.ord_date = kst_date(now);
 		sr.ord_time = ack.ord_time;
 		out->result = TRADER_CREATED;
+		store_order held;
+		if (ack.odno[0] &&
+		    store_order_get_by_broker(t->db, sr.ord_date, ack.odno, &held) == 0 &&
+		    held.id != o.id) {
+			/* KIS accepted it under a number another order of the day
+			 * holds: keep the order (submitted, without the number) and
+			 * the other one as it was, for a person to sort out. */
+			trader_mismatch m = {.ord_date = sr.ord_date,
+			                     .order_id = held.id,
+			                     .other_id = o.id,
+			                     .kis_side = o.side,
+			                     .led_side = held.side,
+			                     .kis_qty = o.qty,
+			                     .led_qty = held.qty,
+			                     .seen_ms = now};
+			snprintf(m.odno, sizeof(m.odno), "%s", ack.odno);
+			snprintf(m.kis_code, sizeof(m.kis_code), "%s", o.code);
+			snprintf(m.led_code, sizeof(m.led_code), "%s", held.code);
+			trader_mismatch_note(t, &m);
+			sr.odno = sr.orgno = NULL;
+		}
 	} else if (kis_status_refusal(out->kis.status)) {
 		sr.status = ST_REJECTED;
 		sr.reject_code = out->kis.msg_cd;

@@ -248,9 +248,28 @@ int trader_holidays_refresh(trader *t, kis_error *err);
 
 typedef struct trader_stats {
 	uint64_t passes, pass_failures, fills_added, imported, unknown_resolved, not_found;
+	uint64_t mismatches;  /* distinct order numbers in trader_mismatches_get */
 	int64_t last_pass_ms; /* clock time of the last good pass, 0 none */
 } trader_stats;
 void trader_stats_get(trader *t, trader_stats *out);
+
+/* A KIS order number the ledger already holds for an order that disagrees
+ * (code, side or quantity): a restarted or confused upstream reused it.
+ * Nothing is applied across it, the ledger order keeps what it had, and
+ * the pair waits here for a person (GET /healthz). */
+typedef struct trader_mismatch {
+	int ord_date;
+	char odno[16];
+	int64_t order_id; /* the ledger order holding the number */
+	int64_t other_id; /* the new order KIS gave the same number, 0 for a KIS row */
+	char kis_code[8], led_code[8];
+	store_side kis_side, led_side;
+	int64_t kis_qty, led_qty;
+	int64_t seen_ms; /* last seen, trader clock */
+} trader_mismatch;
+#define TRADER_MISMATCH_MAX 8
+/* The most recent ones (at most max, newest first); their count. */
+size_t trader_mismatches_get(trader *t, trader_mismatch *out, size_t max);
 
 /* ---- queries (local only) ---- */
 

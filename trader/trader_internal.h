@@ -20,6 +20,8 @@ struct trader {
 	uint64_t gen_started, gen_done; /* passes started / finished */
 	int last_pass_ok;
 	trader_stats stats;
+	trader_mismatch mism[TRADER_MISMATCH_MAX]; /* newest first */
+	size_t nmism;
 
 	/* One reconciliation at a time (thread, cancel refresh, on demand). */
 	pthread_mutex_t recon_mu;
@@ -66,6 +68,8 @@ int trader_quote(trader *t, const char *code, kis_quote *q, kis_error *err);
 void trader_rule_ctx_now(trader *t, const kis_quote *q, trader_rule_ctx *ctx);
 
 int64_t trader_now(trader *t);
+/* Record (or refresh) a mismatch; logs and counts it the first time. */
+void trader_mismatch_note(trader *t, const trader_mismatch *m);
 /* Refresh one order from KIS (its date, its ODNO). 0 or -1. */
 int trader_refresh_order(trader *t, const store_order *o, kis_error *err);
 /* The reconciler thread body. */

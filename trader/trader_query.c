@@ -432,7 +432,7 @@ json_t *trader_calendar(trader *t, int from_ymd, int to_ymd)
 	size_t n = 0;
 	if (store_holidays_list(t->db, from_ymd, to_ymd, &d, &n))
 		return NULL;
-	json_t *days = json_array(), *hol = json_array();
+	json_t *days = json_array(), *hol = json_array(), *unknown = json_array();
 	size_t k = 0;
 	int fail = 0;
 	for (int ymd = from_ymd; ymd <= to_ymd && !fail; ymd = ymd_add_days(ymd, 1)) {
@@ -440,7 +440,14 @@ json_t *trader_calendar(trader *t, int from_ymd, int to_ymd)
 			k++;
 		int wd = ymd_weekday(ymd);
 		int open = wd != 0 && wd != 6;
-		if (k < n && d[k].ymd == ymd) {
+		int year = ymd / 10000, listed = k < n && d[k].ymd == ymd;
+		/* A weekday of a year neither the built-in table nor KIS covers:
+		 * whether KRX trades then is not known, and not guessed. */
+		if (open && !listed && (year < KRX_CAL_FIRST_YEAR || year > KRX_CAL_LAST_YEAR)) {
+			json_array_append_new(unknown, date_json(ymd));
+			continue;
+		}
+		if (listed) {
 			open = d[k].open;
 			if (!open && wd != 0 && wd != 6)
 				json_array_append_new(hol,
@@ -451,6 +458,7 @@ json_t *trader_calendar(trader *t, int from_ymd, int to_ymd)
 			json_array_append_new(days, date_json(ymd));
 	}
 	free(d);
-	return json_pack("{s:o,s:o,s:o,s:o}", "from", date_json(from_ymd), "to", date_json(to_ymd),
-	                 "trading_days", days, "holidays", hol);
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "from", date_json(from_ymd), "to",
+	                 date_json(to_ymd), "trading_days", days, "holidays", hol, "unknown",
+	                 unknown);
 }

@@ -139,6 +139,19 @@ static int unknown_expired(const pass_ctx *c, const store_order *o, int window_s
 	return c->now >= limit + (int64_t)window_s * 1000;
 }
 
+/* 1 when KIS handed (date, odno) to a new order while the ledger already
+ * held it (trader_order_place saw it). */
+static int mismatch_placed(trader *t, int ord_date, const char *odno)
+{
+	int found = 0;
+	pthread_mutex_lock(&t->mu);
+	for (size_t i = 0; i < t->nmism && !found; i++)
+		found = t->mism[i].other_id && t->mism[i].ord_date == ord_date &&
+		        !strcmp(t->mism[i].odno, odno);
+	pthread_mutex_unlock(&t->mu);
+	return found;
+}
+
 static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 {
 	trader *t = c->t;
@@ -193,7 +206,22 @@ static int pass_rows(pass_ctx *c, kis_ccld_list *l, int from_ymd)
 			                            ymd_add_days(r->ord_date, 1), &o);
 		if (g < 0)
 			goto out_legged;
-		if (g == 0) {
+		if (g == 0 && mismatch_placed(t, r->ord_date, r->odno))
+			continue; /* two orders of ours share it: neither gets the row */
+		if (g == 0 && !same_shape(&o, r)) {
+			/* The number is another order's: never apply across it. */
+			trader_mismatch m = {.ord_date = r->ord_date,
+			                     .order_id = o.id,
+			                     .kis_side = row_side(r),
+			                     .led_side = o.side,
+			                     .kis_qty = r->ord_qty,
+			                     .led_qty = o.qty,
+			                     .seen_ms = c->now};
+			snprintf(m.odno, sizeof(m.odno), "%s", r->odno);
+			snprintf(m.kis_code, sizeof(m.kis_code), "%s", r->code);
+			snprintf(m.led_code, sizeof(m.led_code), "%s", o.code);
+			trader_mismatch_note(t, &m);
+		} else if (g == 0) {
 			if (row_apply(c, &o, r))
 				goto out_legged;
 		} else {
@@ -445,6 +473,44 @@ int trader_holidays_refresh(trader *t, kis_error *err)
 	}
 	kis_days_free(&d);
 	return rc;
+}
+
+void trader_mismatch_note(trader *t, const trader_mismatch *m)
+{
+	pthread_mutex_lock(&t->mu);
+	size_t i = 0;
+	while (i < t->nmism &&
+	       (t->mism[i].ord_date != m->ord_date || strcmp(t->mism[i].odno, m->odno)))
+		i++;
+	int fresh = i == t->nmism;
+	if (fresh) {
+		t->stats.mismatches++;
+		if (t->nmism < TRADER_MISMATCH_MAX)
+			t->nmism++;
+		i = t->nmism - 1; /* the oldest goes when full */
+	}
+	trader_mismatch keep = *m;
+	if (!fresh && !keep.other_id)
+		keep.other_id = t->mism[i].other_id;
+	memmove(&t->mism[1], &t->mism[0], i * sizeof(t->mism[0]));
+	t->mism[0] = keep;
+	pthread_mutex_unlock(&t->mu);
+	if (fresh)
+		klogf(KLOG_ERROR, "trader",
+		      "KIS order number %s of %d is held by ledger order %lld (%s %s %lld) but KIS "
+		      "has %s %s %lld under it: not applied, shown on /healthz",
+		      m->odno, m->ord_date, (long long)m->order_id, store_side_name(m->led_side),
+		      m->led_code, (long long)m->led_qty, store_side_name(m->kis_side), m->kis_code,
+		      (long long)m->kis_qty);
+}
+
+size_t trader_mismatches_get(trader *t, trader_mismatch *out, size_t max)
+{
+	pthread_mutex_lock(&t->mu);
+	size_t n = t->nmism < max ? t->nmism : max;
+	memcpy(out, t->mism, n * sizeof(*out));
+	pthread_mutex_unlock(&t->mu);
+	return n;
 }
 
 void trader_stats_get(trader *t, trader_stats *out)

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "access.h"
+#include "params.h"
 #include "text.h"
 
 static gw_access policy(const char *listen_host, const char *allowed, const char *cors,
@@ -247,13 +248,31 @@ static void test_text_clean(void **state)
 	}
 }
 
+/* 10. One date check for every date parameter: format and range. */
+static void test_date_bounds(void **state)
+{
+	assert_int_equal(gw_date_parse("2026-11-24"), 20261124);
+	assert_int_equal(gw_date_parse("1980-01-01"), 19800101);
+	assert_int_equal(gw_date_parse("2099-12-31"), 20991231);
+	assert_int_equal(gw_date_parse("9999-12-31"), -1);
+	assert_int_equal(gw_date_parse("1979-12-31"), -1);
+	assert_int_equal(gw_date_parse("2100-01-01"), -1);
+	assert_int_equal(gw_date_parse("2026-02-30"), -1);
+	gw_resp r = {0};
+	assert_int_equal(gw_param_date_order(&r, 20991231, 20991231), 0); /* one day */
+	assert_int_equal(gw_param_date_order(&r, 0, 20261124), 0);
+	assert_int_equal(gw_param_date_order(&r, 20261125, 20261124), -1);
+	assert_int_equal(r.status, 400);
+	json_decref(r.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_host_syntax), cmocka_unit_test(test_host_policy),
 	    cmocka_unit_test(test_origin),      cmocka_unit_test(test_content_type),
 	    cmocka_unit_test(test_token),       cmocka_unit_test(test_header_screen),
-	    cmocka_unit_test(test_text_clean),
+	    cmocka_unit_test(test_text_clean),  cmocka_unit_test(test_date_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
