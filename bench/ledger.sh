@@ -61,7 +61,7 @@ direct() {
 low=$(curl -s "http://127.0.0.1:$gw/price?code=005930" | sed -n 's/.*"lower_limit":\([0-9]*\).*/\1/p')
 via_gw() {
   for i in $(seq 101); do
-    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$gw/orders" \
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -X POST "http://127.0.0.1:$gw/orders" -H 'Content-Type: application/json' \
       -d "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"limit\",\"price\":$low,\"client_order_id\":\"bench-$RANDOM-$i\"}"
   done | checked_median 201
 }
