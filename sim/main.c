@@ -12,6 +12,7 @@ static void usage(FILE *f)
 	        "               [--clock 2026-11-24T10:00:00+09:00[@speed]] [--rate N]\n"
 	        "               [--appkey K --appsecret S --account NNNNNNNN-01]\n"
 	        "               [--token-ttl SECONDS] [--token-min-interval SECONDS] [--quiet]\n"
+	        "               [--first-odno N]\n"
 	        "               [--reject-status 200|400|500] [--new-token-revokes-old]\n"
 	        "               [--new-tr-ids-only]\n"
 	        "Prints 'listening on IP:PORT' once it accepts connections. See sim/README.md.\n");
@@ -93,6 +94,12 @@ static int parse_args(int argc, char **argv, sim_config *cfg)
 				return -1;
 			}
 			cfg->reject_status = (int)n;
+		} else if (strcmp(a, "--first-odno") == 0) {
+			if (sim_parse_i64(v, &n) != 0 || n <= 0 || n > INT64_C(9999999999)) {
+				fprintf(stderr, "kis-sim: invalid --first-odno %s\n", v);
+				return -1;
+			}
+			cfg->first_odno = n;
 		} else if (strcmp(a, "--token-min-interval") == 0) {
 			if (sim_parse_i64(v, &n) != 0 || n < 0 || n > 86400) {
 				fprintf(stderr, "kis-sim: invalid --token-min-interval %s\n", v);
@@ -148,7 +155,7 @@ int main(int argc, char **argv)
 	}
 	st->rate = st->cfg.rate >= 0 ? st->cfg.rate : st->cfg.env == SIM_REAL ? 20 : 2;
 	pthread_mutex_init(&st->mu, NULL);
-	st->next_odno = sim_first_odno(real_ms());
+	st->next_odno = st->cfg.first_odno ? st->cfg.first_odno : sim_first_odno(real_ms());
 	st->c_tr = json_object();
 	sim_token_init(st);
 	if (sim_market_init(st, err, sizeof(err)) != 0) {

@@ -189,6 +189,7 @@ typedef struct sim_config {
 	const char *account; /* "NNNNNNNN-01" strict */
 	int64_t token_ttl_s;
 	int token_min_interval_s;
+	int64_t first_odno; /* --first-odno: fixed numbering (replayable); 0: from the clock */
 	int quiet;
 	/* Alternatives to [unconfirmed] KIS behaviour (KIS_API.md §12). */
 	int reject_status;         /* HTTP status of business rejections: 200 (default) */
