@@ -119,9 +119,9 @@ void kis_rate_get(kis_client *c, int *limit, int *current);
 
 /* How the last upstream calls went, for /healthz: a call that reached KIS
  * and got an answer (a business refusal included) is ok; no reply, a
- * timeout, garbage, no token to be had or refused credentials is a
- * failure. The local rate limiter's own 503 is neither. Times are the
- * client's clock (epoch ms), 0 when never. */
+ * timeout, garbage or refused credentials is a failure. The local rate
+ * limiter's 503 and "no token to be had" (shown as the token state) are
+ * neither. Times are the client's clock (epoch ms), 0 when never. */
 typedef struct kis_upstream {
 	int64_t last_ok_ms, last_fail_ms;
 	int fail_streak;     /* failed calls since the last ok one */

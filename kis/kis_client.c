@@ -94,8 +94,11 @@ void kis_upstream_get(kis_client *c, kis_upstream *out)
 
 void kis_upstream_note(kis_client *c, const kis_error *err)
 {
-	if (err->status == KIS_E_BUSY)
-		return; /* our own limiter: says nothing about KIS */
+	/* Our own limiter says nothing about KIS; nor does "no token to be
+	 * had", mostly the one-a-minute issuance rule (kisgw's or KIS's), which
+	 * /healthz shows as token_valid_until anyway. */
+	if (err->status == KIS_E_BUSY || err->status == KIS_E_TOKEN)
+		return;
 	int ok = err->status == KIS_OK || kis_status_refusal(err->status) ||
 	         err->status == KIS_E_RATE_LIMIT || err->status == KIS_E_UNSUPPORTED;
 	int64_t now = kis_now_ms(c);
