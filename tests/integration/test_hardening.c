@@ -148,6 +148,19 @@ static void test_cross_site_orders(void **state)
 	snprintf(h, sizeof(h), "%sOrigin: http://evil.example\r\n", host);
 	expect(p, "POST /orders/reconcile HTTP/1.1", h, NULL, 403, "forbidden_origin", "Origin");
 	expect(p, "DELETE /orders/1 HTTP/1.1", h, NULL, 403, "forbidden_origin", "Origin");
+	expect(p, "DELETE /orders/1?qty=1 HTTP/1.1", h, NULL, 403, "forbidden_origin", "Origin");
+	expect(p, "POST /trading/resume HTTP/1.1", h, NULL, 403, "forbidden_origin", "Origin");
+	/* The order-types wave's bodies: cross-site, and as text/plain. */
+	char hb[512];
+	snprintf(hb, sizeof(hb), "%sOrigin: http://evil.example\r\nContent-Type: text/plain\r\n",
+	         host);
+	expect(p, "PATCH /orders/1 HTTP/1.1", hb, "{\"price\":60000}", 403, "forbidden_origin",
+	       "Origin");
+	expect(p, "POST /orders/preview HTTP/1.1", hb, ORDER, 403, "forbidden_origin", "Origin");
+	expect(p, "POST /trading/halt HTTP/1.1", hb, "{\"reason\":\"x\"}", 403, "forbidden_origin",
+	       "Origin");
+	expect(p, "POST /trading/halt HTTP/1.1", host, "{\"reason\":\"x\"}", 415,
+	       "unsupported_media_type", "Content-Type");
 	/* Reads too: no CORS is configured. */
 	expect(p, "GET /price?code=005930 HTTP/1.1", h, NULL, 403, "forbidden_origin", "Origin");
 	snprintf(h, sizeof(h), "%sSec-Fetch-Site: same-site\r\n", host);
@@ -156,6 +169,9 @@ static void test_cross_site_orders(void **state)
 	expect(p, "POST /orders HTTP/1.1", host, ORDER, 415, "unsupported_media_type",
 	       "Content-Type");
 	assert_int_equal(orders_in_ledger(p), 0);
+	json_t *hz = h_json(p, "GET", "/healthz", NULL, NULL); /* no halt got through */
+	assert_true(json_is_false(json_object_get(json_object_get(hz, "trading"), "halted")));
+	json_decref(hz);
 
 	/* The gateway's own page, the user's own navigation and scripts pass. */
 	snprintf(h, sizeof(h), "%sSec-Fetch-Site: none\r\n", host);

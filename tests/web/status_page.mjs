@@ -111,6 +111,19 @@ try {
   // realised P&L and the halt switch: shown, or said to be unavailable
   await page.locator("#pnl-table, #pnl .na").first().waitFor();
   await page.locator("#halt-state, #halt .na").first().waitFor();
+  // the halt switch: the page's own POSTs (a JSON body, then none) send
+  // Origin and Sec-Fetch-Site: same-origin and pass kisgw's access checks
+  if (await page.locator("#halt-state").count()) {
+    page.once("dialog", (d) => d.accept("status page test"));
+    await page.click("#halt-on");
+    await page.waitForSelector("#halt-state.up");
+    assert.equal(await page.textContent("#halt-err"), "");
+    assert.equal((await call(stack.url, "GET", "/healthz")).json.trading.halted, true);
+    await page.click("#halt-off");
+    await page.waitForSelector("#halt-state:not(.up)");
+    assert.equal(await page.textContent("#halt-err"), "");
+    assert.equal((await call(stack.url, "GET", "/healthz")).json.trading.halted, false);
+  }
 
   if (hasAutotrade) {
     await page.locator("#at-state").waitFor();
