@@ -229,9 +229,12 @@ int h_http(h_resp *r, const char *method, int port, const char *path, const char
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
 	buf b = {0}, h = {0};
 	struct curl_slist *hl = NULL;
-	for (; headers && *headers; headers++)
+	int has_ct = 0; /* a caller's own Content-Type wins (kisgw refuses two) */
+	for (; headers && *headers; headers++) {
 		hl = curl_slist_append(hl, *headers);
-	if (body)
+		has_ct |= !strncasecmp(*headers, "Content-Type:", 13);
+	}
+	if (body && !has_ct)
 		hl = curl_slist_append(hl, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
