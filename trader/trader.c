@@ -346,8 +346,9 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 		    store_order_get_by_broker(t->db, sr.ord_date, ack.odno, &held) == 0 &&
 		    held.id != o.id) {
 			/* KIS accepted it under a number another order of the day
-			 * holds: keep the order (submitted, without the number) and
-			 * the other one as it was, for a person to sort out. */
+			 * holds: the ledger cannot record it (kept unknown below,
+			 * accepted_unrecorded, which logs it); /healthz shows both
+			 * orders for a person to sort out. */
 			trader_mismatch m = {.ord_date = sr.ord_date,
 			                     .order_id = held.id,
 			                     .other_id = o.id,
@@ -359,8 +360,7 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 			snprintf(m.odno, sizeof(m.odno), "%s", ack.odno);
 			snprintf(m.kis_code, sizeof(m.kis_code), "%s", o.code);
 			snprintf(m.led_code, sizeof(m.led_code), "%s", held.code);
-			trader_mismatch_note(t, &m);
-			sr.odno = sr.orgno = NULL;
+			trader_mismatch_record(t, &m, 0);
 		}
 	} else if (kis_status_refusal(out->kis.status)) {
 		sr.status = ST_REJECTED;

@@ -70,6 +70,8 @@ void trader_rule_ctx_now(trader *t, const kis_quote *q, trader_rule_ctx *ctx);
 int64_t trader_now(trader *t);
 /* Record (or refresh) a mismatch; logs and counts it the first time. */
 void trader_mismatch_note(trader *t, const trader_mismatch *m);
+/* The same; log: 0 when the caller logs the event itself. */
+void trader_mismatch_record(trader *t, const trader_mismatch *m, int log);
 /* Refresh one order from KIS (its date, its ODNO). 0 or -1. */
 int trader_refresh_order(trader *t, const store_order *o, kis_error *err);
 /* The reconciler thread body. */

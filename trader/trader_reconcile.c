@@ -477,6 +477,11 @@ int trader_holidays_refresh(trader *t, kis_error *err)
 
 void trader_mismatch_note(trader *t, const trader_mismatch *m)
 {
+	trader_mismatch_record(t, m, 1);
+}
+
+void trader_mismatch_record(trader *t, const trader_mismatch *m, int log)
+{
 	pthread_mutex_lock(&t->mu);
 	size_t i = 0;
 	while (i < t->nmism &&
@@ -495,7 +500,7 @@ void trader_mismatch_note(trader *t, const trader_mismatch *m)
 	memmove(&t->mism[1], &t->mism[0], i * sizeof(t->mism[0]));
 	t->mism[0] = keep;
 	pthread_mutex_unlock(&t->mu);
-	if (fresh)
+	if (fresh && log)
 		klogf(KLOG_ERROR, "trader",
 		      "KIS order number %s of %d is held by ledger order %lld (%s %s %lld) but KIS "
 		      "has %s %s %lld under it: not applied, shown on /healthz",
