@@ -37,18 +37,20 @@ static void usage(FILE *f)
 	        "                      fill at any hour\n"
 	        "      --check-config  the same as the check-config command\n"
 	        "  -h, --help          this text and every setting\n"
-	        "  -V, --version       the version\n\n");
+	        "  -V, --version       the version\n"
+	        "      --settings-table  every setting as the README's Markdown table\n\n");
 }
 
 int gw_cli_parse(gw_cli *c, int argc, char **argv)
 {
-	enum { OPT_DEMO = 256, OPT_CHECK };
+	enum { OPT_DEMO = 256, OPT_CHECK, OPT_TABLE };
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"demo", no_argument, NULL, OPT_DEMO},
 	    {"check-config", no_argument, NULL, OPT_CHECK},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
+	    {"settings-table", no_argument, NULL, OPT_TABLE},
 	    {NULL, 0, NULL, 0},
 	};
 	memset(c, 0, sizeof(*c));
@@ -73,6 +75,9 @@ int gw_cli_parse(gw_cli *c, int argc, char **argv)
 			return 0;
 		case 'V':
 			printf("kisgw %s\n", KISGW_VERSION);
+			return 0;
+		case OPT_TABLE:
+			gw_settings_markdown(stdout);
 			return 0;
 		case ':':
 			fprintf(stderr, "kisgw: %s needs a value (try --help)\n", argv[optind - 1]);

@@ -474,3 +474,46 @@ void gw_settings_usage(void)
 		       table[i].def ? " [default " : "", table[i].def ? table[i].def : "",
 		       table[i].def ? "]" : "");
 }
+
+/* One Markdown table cell: '|' escaped, newlines as spaces. */
+static void md_cell(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '|')
+			fputs("\\|", f);
+		else
+			fputc(*s == '\n' ? ' ' : *s, f);
+	}
+}
+
+/* The README's configuration table, printed from the table above so the two
+ * cannot drift apart (tests/docs checks the README's copy). */
+void gw_settings_markdown(FILE *f)
+{
+	fputs("| setting | default | meaning |\n|---|---|---|\n", f);
+	for (size_t i = 0; i < NSET; i++) {
+		const setting *t = &table[i];
+		fprintf(f, "| `%s`", t->name);
+		if (t->type == SET_SECRET)
+			fprintf(f, " or `%s_FILE`", t->name);
+		fputs(" | ", f);
+		if (t->def && *t->def)
+			fprintf(f, "`%s`", t->def);
+		else
+			fputs("—", f);
+		fputs(" | ", f);
+		md_cell(f, t->help);
+		if (t->type == SET_INT)
+			fprintf(f, " (%lld to %lld)", (long long)t->min, (long long)t->max);
+		else if (t->type == SET_CHOICE) {
+			fputs(": `", f);
+			for (const char *c = t->choices; *c; c++)
+				if (*c == '|')
+					fputs("`, `", f);
+				else
+					fputc(*c, f);
+			fputc('`', f);
+		}
+		fputs(" |\n", f);
+	}
+}

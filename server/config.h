@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 typedef struct gw_settings {
 	/* KIS account */
@@ -45,5 +46,7 @@ int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
 void gw_settings_free(gw_settings *s);
 /* Print every setting with its default and help (for --help). */
 void gw_settings_usage(void);
+/* The settings as a Markdown table (the README's configuration section). */
+void gw_settings_markdown(FILE *f);
 
 #endif
