@@ -133,6 +133,10 @@ void kis_upstream_get(kis_client *c, kis_upstream *out);
  * (per-request log field). */
 unsigned kis_thread_calls(void);
 void kis_thread_calls_reset(void);
+/* Marks the calling thread's calls (reads and orders) as background work:
+ * the limiter serves them only while no user request or order waits. */
+void kis_thread_background(int on);
+int kis_thread_is_background(void);
 
 /* ---- quotations ---- */
 

@@ -32,6 +32,18 @@ void kis_thread_calls_inc(void)
 	thread_calls++;
 }
 
+static _Thread_local int thread_background;
+
+void kis_thread_background(int on)
+{
+	thread_background = on != 0;
+}
+
+int kis_thread_is_background(void)
+{
+	return thread_background;
+}
+
 const char *kis_status_name(kis_status s)
 {
 	static const char *const names[KIS_E__MAX] = {

@@ -467,7 +467,10 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 	for (;;) {
 		memset(err, 0, sizeof *err);
 		int ra = 0;
-		if (kis_limiter_acquire(c->limiter, is_order ? KIS_LC_ORDER : KIS_LC_QUERY,
+		if (kis_limiter_acquire(c->limiter,
+		                        kis_thread_is_background() ? KIS_LC_BACKGROUND
+		                        : is_order                 ? KIS_LC_ORDER
+		                                                   : KIS_LC_QUERY,
 		                        c->cfg.queue_wait_ms, &ra) != 0) {
 			kis_stats_add(c, &c->stats.limiter_timeouts, 1);
 			kis_err_set(err, KIS_E_BUSY, "local rate limit queue is full");

@@ -116,14 +116,21 @@ int kis_key_id(const char *app_key, int real, const char *base_url, char *out, s
 
 /* ---- limiter (kis_limiter.c) ---- */
 
-typedef enum kis_lclass { KIS_LC_ORDER = 0, KIS_LC_QUERY = 1, KIS_LC__MAX } kis_lclass;
+/* Orders first, then queries, then background work (the auto-trade job):
+ * a class is served only while no higher class waits. */
+typedef enum kis_lclass {
+	KIS_LC_ORDER = 0,
+	KIS_LC_QUERY = 1,
+	KIS_LC_BACKGROUND = 2,
+	KIS_LC__MAX
+} kis_lclass;
 
 typedef struct kis_limiter kis_limiter;
 
 /* At most per_sec grants in any window_ms (sliding, real monotonic time). */
 kis_limiter *kis_limiter_new(int per_sec, int window_ms);
 void kis_limiter_free(kis_limiter *l);
-/* Waits its FIFO turn within its class (orders ahead of queries) for at
+/* Waits its FIFO turn within its class (orders, queries, background) for at
  * most wait_ms. 0 when granted; -1 when the wait ran out (*retry_after_s
  * says roughly when to come back). */
 int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s);

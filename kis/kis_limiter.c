@@ -2,9 +2,9 @@
  *
  * KIS counts requests in a sliding one-second window, so we keep the send
  * times of the last per_sec grants in a ring: a new grant is allowed when
- * the oldest of them is at least window_ms old. Waiters queue in two FIFO
- * lists (orders, queries); only the head of the order list, or the head of
- * the query list when no order waits, may take a slot. Time is real
+ * the oldest of them is at least window_ms old. Waiters queue in one FIFO
+ * list per class (orders, queries, background); only the head of a list
+ * may take a slot, and only while no higher class has a waiter. Time is real
  * monotonic time (mono_ms) whatever the configured KIS clock says.
  *
  * The rate adapts (AIMD): KIS's own window is not aligned with ours and
@@ -49,7 +49,7 @@ struct kis_limiter {
 static const char *class_name(kis_lclass cls)
 {
 	static const char *const names[KIS_LC__MAX] = {
-	    [KIS_LC_ORDER] = "order", [KIS_LC_QUERY] = "query"};
+	    [KIS_LC_ORDER] = "order", [KIS_LC_QUERY] = "query", [KIS_LC_BACKGROUND] = "background"};
 	return (unsigned)cls < KIS_LC__MAX && names[cls] ? names[cls] : "other";
 }
 
@@ -148,7 +148,10 @@ static int my_turn(const kis_limiter *l, kis_lclass cls, const waiter *w)
 {
 	if (l->head[cls] != w)
 		return 0;
-	return cls == KIS_LC_ORDER || l->head[KIS_LC_ORDER] == NULL;
+	for (int higher = 0; higher < (int)cls; higher++)
+		if (l->head[higher])
+			return 0;
+	return 1;
 }
 
 static void unlink_waiter(kis_limiter *l, kis_lclass cls, waiter *w)
@@ -234,8 +237,9 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 		if (now >= deadline) {
 			rc = -1;
 			if (retry_after_s) {
-				int ahead = l->queued[KIS_LC_ORDER] +
-				            (cls == KIS_LC_QUERY ? l->queued[KIS_LC_QUERY] : 0);
+				int ahead = 0;
+				for (int k = 0; k <= (int)cls; k++)
+					ahead += l->queued[k];
 				int64_t ms = sw + (int64_t)ahead * 1000 / l->cur;
 				*retry_after_s = (int)(ms / 1000) + 1;
 			}

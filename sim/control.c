@@ -172,6 +172,74 @@ static void h_price(sim_state *st, sim_call *c, sim_reply *r)
 	sim_reply_json(r, 200, quote_json(s, now));
 }
 
+/* POST /__sim/path {"code","points":[{"at":ISO,"price"}]} or {"code","clear":true}:
+ * a deterministic intraday price path (a step function on the sim clock). */
+static void h_path(sim_state *st, sim_call *c, sim_reply *r)
+{
+	if (!is_post(c) || !c->json) {
+		ctl_err(r, 400, "POST a JSON object");
+		return;
+	}
+	json_t *code = json_object_get(c->json, "code");
+	sim_stock *s = json_is_string(code) ? sim_stock_find(st, json_string_value(code)) : NULL;
+	if (!s) {
+		ctl_err(r, 404, "unknown or missing code");
+		return;
+	}
+	char err[200];
+	if (json_is_true(json_object_get(c->json, "clear"))) {
+		sim_path_set(s, NULL, 0, err, sizeof(err));
+		sim_reply_json(r, 200, json_pack("{s:s,s:i}", "code", s->code, "points", 0));
+		return;
+	}
+	json_t *pts = json_object_get(c->json, "points");
+	size_t n = json_array_size(pts);
+	if (!json_is_array(pts) || n == 0 || n > 10000) {
+		ctl_err(r, 400,
+		        "want points: [{\"at\":\"<iso8601>\",\"price\":N}, ...] (1..10000)");
+		return;
+	}
+	sim_path_pt *v = calloc(n, sizeof(*v));
+	if (!v) {
+		ctl_err(r, 500, "out of memory");
+		return;
+	}
+	size_t i;
+	json_t *pt;
+	json_array_foreach(pts, i, pt)
+	{
+		json_t *at = json_object_get(pt, "at");
+		kclock tmp;
+		int64_t price, ms = 0;
+		int ok = json_is_string(at) && get_i64(pt, "price", &price) == 0 &&
+		         kclock_init(&tmp, json_string_value(at), err, sizeof(err)) == 0;
+		if (ok) {
+			ok = tmp.fake;
+			ms = tmp.base_fake_ms;
+			kclock_destroy(&tmp);
+		}
+		if (!ok) {
+			free(v);
+			snprintf(err, sizeof(err),
+			         "points[%zu] needs \"at\" (ISO 8601) and \"price\"", i);
+			ctl_err(r, 400, err);
+			return;
+		}
+		v[i].ymd = kst_date(ms);
+		int m = sim_minute_of(v[i].ymd, kst_hhmmss(ms));
+		v[i].minute = m < 0 ? 0 : m;
+		v[i].price = price;
+	}
+	if (sim_path_set(s, v, (int)n, err, sizeof(err)) != 0) {
+		free(v);
+		ctl_err(r, 400, err);
+		return;
+	}
+	free(v);
+	sim_match_all(st, c->now_ms);
+	sim_reply_json(r, 200, json_pack("{s:s,s:i}", "code", s->code, "points", (int)n));
+}
+
 static void remove_orders_of(sim_state *st, int ai)
 {
 	int j = 0;
@@ -266,8 +334,10 @@ static void h_reset(sim_state *st, sim_call *c, sim_reply *r)
 			free(st->accts[i].h);
 		st->naccts = 0;
 		st->norders = 0;
-		for (int i = 0; i < st->nstocks; i++)
+		for (int i = 0; i < st->nstocks; i++) {
 			sim_price_clear(&st->stocks[i]);
+			sim_path_set(&st->stocks[i], NULL, 0, NULL, 0);
+		}
 		st->nfaults = 0;
 		st->partial_fill_qty = 0;
 		st->odno_unpadded = 0;
@@ -614,6 +684,8 @@ void sim_control(sim_state *st, sim_call *c, sim_reply *r)
 		h_clock(st, c, r);
 	else if (strcmp(p, "/price") == 0)
 		h_price(st, c, r);
+	else if (strcmp(p, "/path") == 0)
+		h_path(st, c, r);
 	else if (strcmp(p, "/stocks") == 0)
 		h_stocks(st, c, r);
 	else if (strcmp(p, "/reset") == 0)

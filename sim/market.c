@@ -219,8 +219,10 @@ int sim_market_init(sim_state *st, char *err, size_t errlen)
 
 void sim_market_free(sim_state *st)
 {
-	for (int i = 0; i < st->nstocks; i++)
+	for (int i = 0; i < st->nstocks; i++) {
 		free(st->stocks[i].bars);
+		free(st->stocks[i].pts);
+	}
 	free(st->stocks);
 	st->stocks = NULL;
 	st->nstocks = 0;
@@ -279,7 +281,55 @@ int64_t sim_price_at(sim_stock *s, int ymd, int m)
 		m = len - 1;
 	if (s->ovr_ymd == ymd && m >= s->ovr_min)
 		return s->ovr_price;
+	for (int i = s->npts; i-- > 0;) /* the latest point at or before (ymd, m) */
+		if (s->pts[i].ymd == ymd && s->pts[i].minute <= m)
+			return s->pts[i].price;
+		else if (s->pts[i].ymd < ymd)
+			break;
 	return p[m];
+}
+
+static int pt_cmp(const void *a, const void *b)
+{
+	const sim_path_pt *x = a, *y = b;
+	if (x->ymd != y->ymd)
+		return x->ymd < y->ymd ? -1 : 1;
+	return x->minute < y->minute ? -1 : x->minute > y->minute;
+}
+
+int sim_path_set(sim_stock *s, const sim_path_pt *pts, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		int idx = sim_bar_index(s, pts[i].ymd);
+		if (idx <= 0) {
+			snprintf(err, errlen, "points[%d]: %d is not a trading day of the history",
+			         i, pts[i].ymd);
+			return -1;
+		}
+		int64_t base = s->bars[idx - 1].c;
+		int64_t lo = krx_lower_limit(base), hi = krx_upper_limit(base);
+		if (pts[i].price < lo || pts[i].price > hi || !krx_on_tick(pts[i].price)) {
+			snprintf(
+			    err, errlen,
+			    "points[%d]: price %lld must be on the tick grid within %lld..%lld", i,
+			    (long long)pts[i].price, (long long)lo, (long long)hi);
+			return -1;
+		}
+	}
+	sim_path_pt *copy = NULL;
+	if (n > 0) {
+		copy = malloc((size_t)n * sizeof(*copy));
+		if (!copy) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		memcpy(copy, pts, (size_t)n * sizeof(*copy));
+		qsort(copy, (size_t)n, sizeof(*copy), pt_cmp);
+	}
+	free(s->pts);
+	s->pts = copy;
+	s->npts = n;
+	return 0;
 }
 
 int sim_quote_get(sim_stock *s, int64_t now_ms, sim_quote *q)
@@ -303,13 +353,14 @@ int sim_quote_get(sim_stock *s, int64_t now_ms, sim_quote *q)
 	if (!p)
 		return -1;
 	q->ymd = e;
-	q->oprc = p[0];
-	q->hgpr = q->lwpr = p[0];
+	q->oprc = s->npts ? sim_price_at(s, e, 0) : p[0];
+	q->hgpr = q->lwpr = q->oprc;
 	for (int m = 1; m <= q->minute && m < len; m++) {
-		if (p[m] > q->hgpr)
-			q->hgpr = p[m];
-		if (p[m] < q->lwpr)
-			q->lwpr = p[m];
+		int64_t pm = s->npts ? sim_price_at(s, e, m) : p[m];
+		if (pm > q->hgpr)
+			q->hgpr = pm;
+		if (pm < q->lwpr)
+			q->lwpr = pm;
 	}
 	q->prpr = sim_price_at(s, e, q->minute);
 	if (s->ovr_ymd == e && q->minute >= s->ovr_min) {

@@ -50,7 +50,17 @@ typedef struct sim_stock {
 	int ovr_min;
 	int64_t ovr_price;
 	int64_t ovr_hi, ovr_lo; /* extremes the overrides reached that day */
+	/* /__sim/path: a step function of (day, minute) -> price, ascending;
+	 * replaces the generated price from each point on, that day. */
+	struct sim_path_pt *pts;
+	int npts;
 } sim_stock;
+
+typedef struct sim_path_pt {
+	int ymd;
+	int minute;
+	int64_t price;
+} sim_path_pt;
 
 /* What inquire-price shows at one instant. */
 typedef struct sim_quote {
@@ -263,6 +273,10 @@ int sim_bar_get(sim_stock *s, int idx, const sim_quote *today, sim_bar *out);
 /* Set / jump / clear the current price; returns 0 or -1 with err. */
 int sim_price_override(sim_state *st, sim_stock *s, int64_t price, char *err, size_t errlen);
 void sim_price_clear(sim_stock *s);
+/* Replace the code's price path (points ascending after sorting; each on a
+ * trading day of the history, on tick and within that day's limits). n 0
+ * clears it. 0 or -1 with err (nothing changed). */
+int sim_path_set(sim_stock *s, const sim_path_pt *pts, int n, char *err, size_t errlen);
 
 /* ---- account.c ---- */
 /* Account by CANO + product code, created with 100,000,000 KRW on first use

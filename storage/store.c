@@ -246,11 +246,18 @@ struct migrate_arg {
 static int migrate_one(sqlite3 *db, void *v)
 {
 	struct migrate_arg *a = v;
-	int cur = schema_version_db(db);
-	if (cur < 0)
+	/* By presence, not by the highest version: migrations numbered apart
+	 * by parallel work may land out of order. */
+	sqlite3_stmt *q = store_prep(db, "SELECT 1 FROM schema_migrations WHERE version = ?");
+	if (!q)
 		return -1;
-	if (cur >= a->m->version)
+	sqlite3_bind_int(q, 1, a->m->version);
+	int have = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (have == SQLITE_ROW)
 		return 0;
+	if (have != SQLITE_DONE)
+		return -1;
 	char *msg = NULL;
 	if (sqlite3_exec(db, a->m->sql, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(a->err, a->errlen, "migration %04d_%s failed: %s", a->m->version,
@@ -292,8 +299,6 @@ static int migrate(store *s, sqlite3 *db, char *err, size_t errlen)
 		return -1;
 	}
 	for (int i = 0; i < store_nmigrations; i++) {
-		if (store_migrations[i].version <= cur)
-			continue;
 		err[0] = 0;
 		struct migrate_arg a = {&store_migrations[i], err, errlen};
 		if (store_tx(s, migrate_one, &a) < 0) {

@@ -385,4 +385,88 @@ int store_holiday_put(store *s, int ymd, int open, const char *name);
 int store_meta_get(store *s, const char *key, char *val, size_t cap); /* 1: absent */
 int store_meta_set(store *s, const char *key, const char *val);
 
+/* ---- auto-trade (store_autotrade.c) ---- */
+
+typedef struct store_at_target {
+	char code[8];
+	char name[128];    /* "" when not given */
+	int64_t ref_price; /* 0: the previous close, looked up each day */
+} store_at_target;
+
+/* Replaces the whole target list (one transaction). 0 or -1. */
+int store_at_targets_put(store *s, const store_at_target *t, size_t n, int64_t now_ms);
+/* In the order they were given (malloc'd; free with free()). */
+int store_at_targets_get(store *s, store_at_target **out, size_t *n);
+/* Removes one target (code) or all (NULL). Returns how many, or -1. */
+int store_at_targets_delete(store *s, const char *code);
+
+/* One day's plan for a target, fixed at the day's first pass. */
+typedef struct store_at_day {
+	int ymd;
+	char code[8];
+	int64_t ref_price, prev_range, budget;
+	int held;
+} store_at_day;
+
+/* Writes the rows not yet planned for their day (the first plan of a day
+ * stays whatever later passes compute). 0 or -1. */
+int store_at_day_put(store *s, const store_at_day *d, size_t n);
+int store_at_day_get(store *s, int ymd, store_at_day **out, size_t *n);
+
+typedef struct store_at_decision {
+	int64_t id, at_ms;
+	int ymd;
+	char code[8];
+	char action[8];  /* buy | sell | skip */
+	char reason[32]; /* e.g. in_band, take_profit, held, outside_band */
+	int64_t price, qty, ref_price;
+	int64_t order_id; /* 0: none */
+	char client_order_id[65];
+	int dry_run;
+	char detail[256];
+} store_at_decision;
+
+/* Appends a decision; d->id set. 0 or -1. */
+int store_at_decision_add(store *s, store_at_decision *d);
+
+typedef struct store_at_decision_filter {
+	int ymd;            /* 0: any */
+	const char *code;   /* NULL: any */
+	const char *action; /* NULL: any */
+	int limit;          /* 1..1000 */
+	int64_t before_id;  /* cursor: only ids below it (0: from the newest) */
+} store_at_decision_filter;
+/* Newest first; *more is 1 when older ones follow. */
+int store_at_decisions_list(store *s, const store_at_decision_filter *f, store_at_decision **out,
+                            size_t *n, int *more);
+/* The latest decision about code on ymd: 0 found, 1 none, -1 error. */
+int store_at_decision_last(store *s, int ymd, const char *code, store_at_decision *out);
+
+typedef struct store_kv {
+	char name[64];
+	char value[256];
+	int64_t updated_ms;
+} store_kv;
+/* Settings changed at run time (malloc'd). */
+int store_at_settings_get(store *s, store_kv **out, size_t *n);
+/* value NULL removes the override (back to the environment). 0 or -1. */
+int store_at_setting_set(store *s, const char *name, const char *value, int64_t now_ms);
+
+/* A fill with its order's source, for FIFO matching. */
+typedef struct store_trade {
+	char code[8];
+	store_side side;
+	store_source source;
+	int64_t qty, amount, order_id;
+	int trade_date;
+	int64_t filled_ms;
+} store_trade;
+/* Fills of code (NULL: every code) traded on or before to_ymd (0: all),
+ * optionally of one source (-1: any), in FIFO order: code, trade date,
+ * time, id. malloc'd. */
+int store_trades_list(store *s, const char *code, int source, int to_ymd, store_trade **out,
+                      size_t *n);
+/* The stock's name as KIS last gave it: 0, 1 when unknown ("" in buf), -1. */
+int store_stock_name(store *s, const char *code, char *buf, size_t cap);
+
 #endif

@@ -473,7 +473,8 @@ static void *order_worker(void *arg)
 	order_arg *a = arg;
 	int ra;
 	while (kis_limiter_queued(a->s->l, KIS_LC_QUERY) +
-	           kis_limiter_queued(a->s->l, KIS_LC_ORDER) <
+	           kis_limiter_queued(a->s->l, KIS_LC_ORDER) +
+	           kis_limiter_queued(a->s->l, KIS_LC_BACKGROUND) <
 	       a->after)
 		sleep_ms(1);
 	if (kis_limiter_acquire(a->s->l, a->cls, 20000, &ra) == 0) {
@@ -517,6 +518,38 @@ static void test_limiter_priority_fifo(void **state)
 	assert_int_equal(s.n, 5);
 	s.seq[s.n] = '\0';
 	assert_string_equal(s.seq, "XYabc");
+	kis_limiter_free(s.l);
+	pthread_mutex_destroy(&s.mu);
+}
+
+/* Background work (the auto-trade job) that queued first still goes after
+ * every order and query that arrives while it waits. */
+static void test_limiter_background_last(void **state)
+{
+	order_shared s;
+	memset(&s, 0, sizeof s);
+	pthread_mutex_init(&s.mu, NULL);
+	s.l = kis_limiter_new(1, 100);
+	kis_limiter_pause(s.l, 1);
+	order_arg args[5] = {{&s, 'j', KIS_LC_BACKGROUND, 0},
+	                     {&s, 'k', KIS_LC_BACKGROUND, 0},
+	                     {&s, 'a', KIS_LC_QUERY, 0},
+	                     {&s, 'X', KIS_LC_ORDER, 0},
+	                     {&s, 'b', KIS_LC_QUERY, 0}};
+	pthread_t th[5];
+	for (int i = 0; i < 5; i++) {
+		args[i].after = i;
+		pthread_create(&th[i], NULL, order_worker, &args[i]);
+	}
+	while (kis_limiter_queued(s.l, KIS_LC_QUERY) + kis_limiter_queued(s.l, KIS_LC_ORDER) +
+	           kis_limiter_queued(s.l, KIS_LC_BACKGROUND) <
+	       5)
+		sleep_ms(1);
+	kis_limiter_pause(s.l, 0);
+	for (int i = 0; i < 5; i++)
+		pthread_join(th[i], NULL);
+	s.seq[s.n] = '\0';
+	assert_string_equal(s.seq, "Xabjk");
 	kis_limiter_free(s.l);
 	pthread_mutex_destroy(&s.mu);
 }
@@ -604,6 +637,7 @@ int main(void)
 	    cmocka_unit_test(test_key_id),
 	    cmocka_unit_test(test_limiter_window),
 	    cmocka_unit_test(test_limiter_priority_fifo),
+	    cmocka_unit_test(test_limiter_background_last),
 	    cmocka_unit_test(test_limiter_busy),
 	    cmocka_unit_test(test_limiter_timeout_unlinks),
 	    cmocka_unit_test(test_limiter_aimd_decrease),

@@ -1817,6 +1817,55 @@ static void test_websocket(void **state)
 	stop(&p);
 }
 
+/* POST /__sim/path: a step function on the sim clock that the quote, the
+ * day's open/high/low and fills follow; bad points change nothing. */
+static void test_price_path(void **state)
+{
+	simproc p;
+	start_auth(&p, "virtual", "2026-11-24T08:50:00+09:00");
+	sresp r;
+	quote(&p, "005930", &r);
+	long long base = jsi(json_object_get(r.json, "output"), "stck_sdpr");
+	sresp_free(&r);
+	long long a = krx_tick_floor(base), b = krx_tick_floor(base * 104 / 100),
+	          c = krx_tick_floor(base * 97 / 100);
+	char body[512];
+	snprintf(body, sizeof(body),
+	         "{\"code\":\"005930\",\"points\":[{\"at\":\"2026-11-24T10:00:00+09:00\","
+	         "\"price\":%lld},{\"at\":\"2026-11-24T09:00:00+09:00\",\"price\":%lld},"
+	         "{\"at\":\"2026-11-24T10:30:00+09:00\",\"price\":%lld}]}",
+	         b, a, c);
+	assert_int_equal(simp_ctl(&p, "path", body), 200);
+	set_clock(&p, "2026-11-24T09:30:00+09:00");
+	assert_int_equal(price_of(&p, "005930"), a);
+	set_clock(&p, "2026-11-24T10:05:00+09:00");
+	assert_int_equal(price_of(&p, "005930"), b);
+	set_clock(&p, "2026-11-24T10:45:00+09:00");
+	quote(&p, "005930", &r);
+	json_t *o = json_object_get(r.json, "output");
+	assert_int_equal(jsi(o, "stck_prpr"), c);
+	assert_int_equal(jsi(o, "stck_oprc"), a);
+	assert_int_equal(jsi(o, "stck_hgpr"), b);
+	assert_int_equal(jsi(o, "stck_lwpr"), c);
+	sresp_free(&r);
+	/* Off the tick grid, outside the limits, a closed day, no "at": 400. */
+	snprintf(body, sizeof(body),
+	         "{\"code\":\"005930\",\"points\":[{\"at\":\"2026-11-24T11:00:00+09:00\","
+	         "\"price\":%lld}]}",
+	         base * 2);
+	assert_int_equal(simp_ctl(&p, "path", body), 400);
+	assert_int_equal(simp_ctl(&p, "path",
+	                          "{\"code\":\"005930\",\"points\":[{\"at\":\"2026-11-28T11:00:00"
+	                          "+09:00\",\"price\":1000}]}"),
+	                 400);
+	assert_int_equal(simp_ctl(&p, "path", "{\"code\":\"005930\",\"points\":[{\"price\":1}]}"),
+	                 400);
+	assert_int_equal(simp_ctl(&p, "path", "{\"code\":\"999999\",\"clear\":true}"), 404);
+	assert_int_equal(price_of(&p, "005930"), c); /* unchanged by the refusals */
+	assert_int_equal(simp_ctl(&p, "path", "{\"code\":\"005930\",\"clear\":true}"), 200);
+	stop(&p);
+}
+
 static void test_determinism(void **state)
 {
 	char *a = script("7"), *b = script("7"), *c = script("8");
@@ -1851,6 +1900,7 @@ int main(void)
 	    T(test_bad_input),
 	    T(test_alternative_flags),
 	    T(test_websocket),
+	    T(test_price_path),
 	    T(test_determinism),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
