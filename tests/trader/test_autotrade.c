@@ -116,15 +116,38 @@ static void job_new(fx *f)
 		fail_msg("at_job_new: %s", err);
 }
 
+/* One kis-sim for the whole suite (starting one costs a second of CPU);
+ * each test resets it and starts from a fresh database. */
+static h_proc g_sim;
+
+static int group_setup(void **state)
+{
+	const char *args[] = {"--clock",
+	                      DAY1 "T08:50:00+09:00",
+	                      "--rate",
+	                      "0",
+	                      "--token-min-interval",
+	                      "0",
+	                      "--quiet",
+	                      NULL};
+	return h_start_sim(&g_sim, args);
+}
+
+static int group_teardown(void **state)
+{
+	h_stop(&g_sim, SIGTERM);
+	return 0;
+}
+
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
 	const char *start = DAY1 "T08:50:00+09:00";
-	const char *args[] = {"--clock", start,     "--rate", "0", "--token-min-interval",
-	                      "0",       "--quiet", NULL};
-	if (h_start_sim(&f->sim, args))
-		return -1;
+	f->sim = g_sim;
+	sim_post(f, "/__sim/reset", "{}");
+	sim_post(f, "/__sim/counters/reset", "{}");
 	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":10000000}");
+	sim_post(f, "/__sim/clock", "{\"set\":\"" DAY1 "T08:50:00+09:00\"}");
 	f->dir = h_tmpdir();
 	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
 	char err[256];
@@ -169,7 +192,6 @@ static int teardown(void **state)
 	kis_client_free(f->kis);
 	store_close(f->db);
 	kclock_destroy(&f->clock);
-	h_stop(&f->sim, SIGTERM);
 	h_rmdir(f->dir);
 	free(f);
 	return 0;
@@ -610,5 +632,5 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_unknown_blocks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_off_settings_pause, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
