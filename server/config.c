@@ -112,12 +112,22 @@ static const setting table[] = {
      "days of order history imported on first start"},
     {"KISGW_UNKNOWN_WINDOW_S", SET_INT, S(unknown_window_s), "120", 1, 3600, NULL,
      "time window for matching an unknown order to a KIS order"},
-    {"KISGW_AUTOTRADE", SET_CHOICE, S(autotrade), "off", 0, 0, "off|on|dry-run",
-     "auto-trade job mode"},
-    {"KISGW_AUTOTRADE_INTERVAL", SET_INT, S(autotrade_interval), "10", 1, 3600, NULL,
-     "seconds between passes of the auto-trade job"},
-    {"KISGW_WEBHOOK_URL", SET_STR, S(webhook_url), NULL, 0, 0, NULL,
-     "Discord-compatible webhook for notifications"},
+    {"KISGW_WEBHOOK_URL", SET_SECRET, S(webhook_url), NULL, 0, 0, NULL,
+     "Discord-compatible webhook for notifications ({\"content\": text})"},
+    {"KISGW_TELEGRAM_BOT_TOKEN", SET_SECRET, S(telegram_token), NULL, 0, 0, NULL,
+     "Telegram bot token for notifications (with KISGW_TELEGRAM_CHAT_ID)"},
+    {"KISGW_TELEGRAM_CHAT_ID", SET_STR, S(telegram_chat_id), NULL, 0, 0, NULL,
+     "Telegram chat id for notifications"},
+    {"KISGW_TELEGRAM_API_URL", SET_STR, S(telegram_api), NULL, 0, 0, NULL,
+     "Telegram Bot API base URL (tests); default https://api.telegram.org"},
+    {"KISGW_NOTIFY_JSON_URL", SET_SECRET, S(notify_json_url), NULL, 0, 0, NULL,
+     "generic JSON webhook for notifications ({event, at, order?, decision?, text})"},
+    {"KISGW_NOTIFY_TIMEOUT_MS", SET_INT, S(notify_timeout_ms), "5000", 100, 120000, NULL,
+     "timeout of one notification attempt"},
+    {"KISGW_NOTIFY_PER_MINUTE", SET_INT, S(notify_per_minute), "20", 1, 600, NULL,
+     "most notifications a minute per channel (the rest wait)"},
+    {"KISGW_NOTIFY_RETRIES", SET_INT, S(notify_retries), "3", 0, 10, NULL,
+     "retries of a failed notification (backoff 1 s, doubling)"},
 };
 
 #define NSET (sizeof(table) / sizeof(table[0]))
@@ -254,7 +264,12 @@ static int load_file(gw_settings *s, const char *file, char *err, size_t errlen)
 			is_file = 1;
 		}
 		const setting *t = find(name);
-		if (!t || (is_file && t->type != SET_SECRET)) {
+		const at_setting_def *ad = is_file ? NULL : at_setting_find(name);
+		if (!t && ad && !strcmp(ad->env, name)) {
+			int i = (int)(ad - at_setting_defs);
+			free(s->autotrade_raw[i]);
+			s->autotrade_raw[i] = trim_dup(eq + 1);
+		} else if (!t || (is_file && t->type != SET_SECRET)) {
 			snprintf(err, errlen, "invalid config file %s:%d: unknown setting %s%s",
 			         file, lineno, name, is_file ? "_FILE" : "");
 			rc = -1;
@@ -409,6 +424,37 @@ static int check(gw_settings *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* The auto-trade table: defaults, then what the file and the environment
+ * (which wins) gave, each checked by the trader's own parser. */
+static int load_autotrade(gw_settings *s, char *err, size_t errlen)
+{
+	at_settings_defaults(&s->autotrade);
+	for (int i = 0; i < AT_NSETTINGS; i++) {
+		const at_setting_def *d = &at_setting_defs[i];
+		const char *v = getenv(d->env);
+		if (v) {
+			free(s->autotrade_raw[i]);
+			s->autotrade_raw[i] = strdup(v);
+		}
+		s->autotrade_src[i] = AT_SRC_DEFAULT;
+		if (!s->autotrade_raw[i])
+			continue;
+		char why[200];
+		if (at_settings_set(&s->autotrade, d, s->autotrade_raw[i], why, sizeof(why))) {
+			snprintf(err, errlen, "invalid %s: %s", d->env, why);
+			return -1;
+		}
+		s->autotrade_src[i] = AT_SRC_ENV;
+	}
+	const char *key;
+	char why[200];
+	if (at_settings_check(&s->autotrade, why, sizeof(why), &key)) {
+		snprintf(err, errlen, "invalid %s: %s", at_setting_find(key)->env, why);
+		return -1;
+	}
+	return 0;
+}
+
 static int load(gw_settings *s, const char *file, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
@@ -446,6 +492,8 @@ static int load(gw_settings *s, const char *file, char *err, size_t errlen)
 		if (v && set_value(s, t, v, err, errlen))
 			return -1;
 	}
+	if (load_autotrade(s, err, errlen))
+		return -1;
 	return check(s, err, errlen);
 }
 
@@ -462,6 +510,8 @@ void gw_settings_free(gw_settings *s)
 	for (size_t i = 0; i < NSET; i++)
 		if (table[i].type != SET_INT)
 			free(*str_at(s, &table[i]));
+	for (int i = 0; i < AT_NSETTINGS; i++)
+		free(s->autotrade_raw[i]);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -473,6 +523,9 @@ void gw_settings_usage(void)
 		printf("  %-30s %s%s%s%s\n", table[i].name, table[i].help,
 		       table[i].def ? " [default " : "", table[i].def ? table[i].def : "",
 		       table[i].def ? "]" : "");
+	for (int i = 0; i < AT_NSETTINGS; i++)
+		printf("  %-30s %s [default %s]\n", at_setting_defs[i].env, at_setting_defs[i].help,
+		       at_setting_defs[i].def);
 }
 
 /* One Markdown table cell: '|' escaped, newlines as spaces. */

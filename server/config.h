@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "autotrade.h"
+
 typedef struct gw_settings {
 	/* KIS account */
 	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id, *ws_url;
@@ -28,9 +30,13 @@ typedef struct gw_settings {
 	int64_t reconcile_interval_s, backfill_days, unknown_window_s;
 	int64_t session_check, max_daily_buy_amount, max_daily_sell_amount, max_position_qty;
 	int64_t fee_rate_ppm, tax_rate_ppm;
-	/* auto-trade and notifications */
-	char *autotrade, *webhook_url;
-	int64_t autotrade_interval;
+	/* notifications */
+	char *webhook_url, *telegram_token, *telegram_chat_id, *telegram_api, *notify_json_url;
+	int64_t notify_timeout_ms, notify_per_minute, notify_retries;
+	/* auto-trade: its own table (trader/autotrade_settings.c) fills these */
+	at_settings autotrade;
+	at_src autotrade_src[AT_NSETTINGS];
+	char *autotrade_raw[AT_NSETTINGS]; /* as given (file or environment) */
 
 	/* derived by gw_settings_load */
 	int real;    /* KIS_ENV=real */

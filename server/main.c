@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "app.h"
+#include "autotrade.h"
 #include "cli.h"
 #include "demo.h"
 #include "log.h"
@@ -44,6 +45,16 @@ static void realtime_url(const gw_settings *cfg, const char *rest_url, char *out
 		snprintf(out, cap, "ws://ops.koreainvestment.com:%s",
 		         cfg->real ? "21000" : "31000");
 	}
+}
+
+/* The job reads quotes through the gateway's cache, like GET /price. */
+static int job_quote(void *ctx, const char *code, kis_quote *out, kis_error *err)
+{
+	gw_app *app = ctx;
+	int64_t fetched;
+	return quote_cache_get(app->quotes, app->kis, app->clock, code, out, &fetched, err) == 0
+	           ? KIS_OK
+	           : (int)err->status;
 }
 
 int main(int argc, char **argv)
@@ -198,6 +209,35 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* Notifications, then the auto-trade job (it queues messages). */
+	{
+		notify_config nc = {.discord_url = cfg.webhook_url,
+		                    .telegram_token = cfg.telegram_token,
+		                    .telegram_chat_id = cfg.telegram_chat_id,
+		                    .telegram_api = cfg.telegram_api,
+		                    .json_url = cfg.notify_json_url,
+		                    .timeout_ms = (int)cfg.notify_timeout_ms,
+		                    .retries =
+		                        cfg.notify_retries > 0 ? (int)cfg.notify_retries : -1,
+		                    .per_minute = (int)cfg.notify_per_minute};
+		app.notify = notifier_new(&nc, &clock);
+		if (!app.notify || notifier_start(app.notify)) {
+			fprintf(stderr, "kisgw: cannot start the notification queue\n");
+			goto out;
+		}
+		at_config ac = {.env = cfg.autotrade,
+		                .quote = job_quote,
+		                .quote_ctx = &app,
+		                .notify = app.notify};
+		memcpy(ac.env_src, cfg.autotrade_src, sizeof(ac.env_src));
+		app.job = at_job_new(&ac, app.trader, app.kis, app.db, &clock, err, sizeof(err));
+		if (!app.job || at_job_start(app.job)) {
+			fprintf(stderr, "kisgw: cannot start the auto-trade job: %s\n",
+			        app.job ? "thread creation failed" : err);
+			goto out;
+		}
+	}
+
 	srv = gw_server_start(&app, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, "kisgw: %s\n", err);
@@ -222,6 +262,8 @@ int main(int argc, char **argv)
 	rc = 0;
 out:
 	gw_server_stop(srv);
+	at_job_free(app.job);
+	notifier_free(app.notify);
 	trader_free(app.trader);
 	quote_cache_free(app.quotes);
 	kis_client_free(app.kis);

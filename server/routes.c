@@ -31,7 +31,21 @@
 	 * openapi.yaml in step: a test checks) */                                                 \
 	X("GET", "/", index_get, 1)                                                                \
 	X("GET", "/openapi.yaml", openapi_get, 1)                                                  \
-	X("GET", "/metrics", metrics_get, 0)
+	X("GET", "/metrics", metrics_get, 0)                                                       \
+	/* the auto-trade job, P&L, notifications */                                               \
+	X("GET", "/autotrade", autotrade_get, 0)                                                   \
+	X("GET", "/autotrade/targets", autotrade_targets_get, 0)                                   \
+	X("PUT", "/autotrade/targets", autotrade_targets_put, 0)                                   \
+	X("DELETE", "/autotrade/targets", autotrade_targets_delete, 0)                             \
+	X("DELETE", "/autotrade/targets/{code}", autotrade_target_delete, 0)                       \
+	X("PATCH", "/autotrade/settings", autotrade_settings_patch, 0)                             \
+	X("DELETE", "/autotrade/settings", autotrade_settings_delete, 0)                           \
+	X("POST", "/autotrade/pause", autotrade_pause, 0)                                          \
+	X("POST", "/autotrade/resume", autotrade_resume, 0)                                        \
+	X("POST", "/autotrade/run", autotrade_run, 0)                                              \
+	X("GET", "/autotrade/decisions", autotrade_decisions, 0)                                   \
+	X("GET", "/pnl", pnl_get, 0)                                                               \
+	X("POST", "/notifications/test", notifications_test, 0)
 
 #define X(method, path, name, pub) extern const gw_endpoint gw_ep_##name;
 GW_ROUTES(X)

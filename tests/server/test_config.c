@@ -38,6 +38,8 @@ static void creds(void)
 	setenv("KIS_ACCOUNT", "12345678-01", 1);
 }
 
+static void expect_error(const char *name, const char *value, const char *want);
+
 static void test_defaults(void **state)
 {
 	gw_settings s;
@@ -52,8 +54,54 @@ static void test_defaults(void **state)
 	assert_int_equal(s.max_order_qty, 100000);
 	assert_int_equal(s.max_order_amount, 100000000);
 	assert_string_equal(s.db, "./kisgw.db");
-	assert_string_equal(s.autotrade, "off");
+	/* The job's settings default to the tutorial's values. */
+	assert_int_equal(s.autotrade.mode, AT_OFF);
+	assert_int_equal(s.autotrade.interval_s, 10);
+	assert_true(s.autotrade.budget_ratio == 1.0);
+	assert_true(s.autotrade.band_low_pct == 0 && s.autotrade.band_high_pct == 5);
+	assert_true(s.autotrade.take_profit_pct == 5 && s.autotrade.stop_loss_pct == 3);
+	assert_int_equal(s.autotrade.exit_days, 5);
+	assert_int_equal(s.autotrade.exit_hhmm, 1515);
+	assert_int_equal(s.autotrade.session_start_hhmm, 900);
+	assert_int_equal(s.autotrade.session_end_hhmm, 1520);
+	assert_int_equal(s.autotrade.manage, AT_MANAGE_JOB);
+	assert_int_equal(s.autotrade.entry, AT_ENTRY_BAND);
+	assert_true(s.autotrade.breakout_k == 0.5);
+	assert_int_equal(s.autotrade_src[0], AT_SRC_DEFAULT);
 	gw_settings_free(&s);
+}
+
+/* The job's settings from the environment and a config file; bad ones stop
+ * start-up naming the variable. */
+static void test_autotrade_settings(void **state)
+{
+	gw_settings s;
+	char err[256];
+	setenv("KISGW_AUTOTRADE", "dry-run", 1);
+	setenv("KISGW_AUTOTRADE_EXIT_TIME", "15:10", 1);
+	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
+	assert_int_equal(s.autotrade.mode, AT_DRY_RUN);
+	assert_int_equal(s.autotrade.exit_hhmm, 1510);
+	assert_int_equal(s.autotrade_src[at_setting_find("mode") - at_setting_defs], AT_SRC_ENV);
+	gw_settings_free(&s);
+	unsetenv("KISGW_AUTOTRADE_EXIT_TIME");
+	expect_error("KISGW_AUTOTRADE", "maybe", "invalid KISGW_AUTOTRADE: mode must be one of");
+	expect_error("KISGW_AUTOTRADE_TAKE_PROFIT_PCT", "x",
+	             "invalid KISGW_AUTOTRADE_TAKE_PROFIT_PCT");
+	expect_error("KISGW_AUTOTRADE_BAND_HIGH_PCT", "-2",
+	             "invalid KISGW_AUTOTRADE_BAND_HIGH_PCT");
+	expect_error("KISGW_AUTOTRADE_EXIT_TIME", "16:00", "invalid KISGW_AUTOTRADE_EXIT_TIME");
+	unsetenv("KISGW_AUTOTRADE");
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/kisgw-at-%d.conf", (int)getpid());
+	FILE *f = fopen(path, "w");
+	fputs("KISGW_AUTOTRADE_STOP_LOSS_PCT=2.5\nKISGW_AUTOTRADE_MANAGE=all\n", f);
+	fclose(f);
+	assert_int_equal(gw_settings_load(&s, path, err, sizeof(err)), 0);
+	assert_true(s.autotrade.stop_loss_pct == 2.5);
+	assert_int_equal(s.autotrade.manage, AT_MANAGE_ALL);
+	gw_settings_free(&s);
+	unlink(path);
 }
 
 static void test_credentials(void **state)
@@ -220,6 +268,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_defaults, clean),
+	    cmocka_unit_test_setup(test_autotrade_settings, clean),
 	    cmocka_unit_test_setup(test_credentials, clean),
 	    cmocka_unit_test_setup(test_bad_values, clean),
 	    cmocka_unit_test_setup(test_token_and_listen, clean),
