@@ -158,8 +158,8 @@ static void test_job_end_to_end(void **state)
 	snprintf(e.hang_url, sizeof(e.hang_url), "http://127.0.0.1:%d/hook", hport);
 	const char *args[] = {"--clock", START, "--seed", "3", "--rate", "0", "--quiet", NULL};
 	assert_int_equal(h_start_sim(&e.sim, args), 0);
-	h_json(e.sim.port, "POST", "/__sim/reset",
-	       "{\"account\":\"50012345-01\",\"cash\":10000000}", NULL);
+	json_decref(h_json(e.sim.port, "POST", "/__sim/reset",
+	                   "{\"account\":\"50012345-01\",\"cash\":10000000}", NULL));
 	gw_start(&e, "on");
 
 	/* A walks into the band at 09:05 (sim time); B stays above it. */
