@@ -289,7 +289,7 @@ GW_ENDPOINT(autotrade_target_delete, gw_no_input)
 		reply_outcome(resp, &out);
 		return;
 	}
-	resp->status = 204;
+	gw_reply(resp, 200, json_pack("{s:s}", "deleted", code));
 }
 
 /* PATCH /autotrade/settings {"take_profit_pct":4.5,"mode":"dry-run","x":null}:
@@ -446,10 +446,11 @@ GW_ENDPOINT(notifications_test, gw_no_input)
 {
 	gw_app *app = req->app;
 	if (notifier_channels(app->notify) == 0) {
-		gw_reply_error(
-		    resp, GW_E_CONFLICT, NULL,
-		    "no notification channel is configured (KISGW_WEBHOOK_URL, "
-		    "KISGW_TELEGRAM_BOT_TOKEN + KISGW_TELEGRAM_CHAT_ID, KISGW_NOTIFY_JSON_URL)");
+		gw_reply(resp, 200,
+		         json_pack("{s:b,s:i,s:s}", "queued", 0, "channels", 0, "message",
+		                   "no notification channel is configured (KISGW_WEBHOOK_URL, "
+		                   "KISGW_TELEGRAM_BOT_TOKEN + KISGW_TELEGRAM_CHAT_ID, "
+		                   "KISGW_NOTIFY_JSON_URL)"));
 		return;
 	}
 	notify_post(app->notify, "test", "kisgw: test notification", NULL, NULL);
