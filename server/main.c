@@ -228,7 +228,9 @@ int main(int argc, char **argv)
 		at_config ac = {.env = cfg.autotrade,
 		                .quote = job_quote,
 		                .quote_ctx = &app,
-		                .notify = app.notify};
+		                .notify = app.notify,
+		                .fee_rate_ppm = cfg.fee_rate_ppm,
+		                .tax_rate_ppm = cfg.tax_rate_ppm};
 		memcpy(ac.env_src, cfg.autotrade_src, sizeof(ac.env_src));
 		app.job = at_job_new(&ac, app.trader, app.kis, app.db, &clock, err, sizeof(err));
 		if (!app.job || at_job_start(app.job)) {

@@ -1,7 +1,7 @@
 /* pnl.c — GET /pnl?from=&to=&code=&source=: FIFO-matched realised profit
  * from the local ledger (no KIS call), per code and in total. Fees and
- * taxes are estimates from the KISGW_FEE_RATE_PCT / KISGW_SELL_TAX_PCT
- * settings, not what KIS charged. */
+ * taxes are estimates from the KISGW_FEE_RATE_PPM / KISGW_TAX_RATE_PPM
+ * settings (the same rates as the order preview), not what KIS charged. */
 #include <string.h>
 
 #include "app.h"
@@ -44,9 +44,8 @@ GW_ENDPOINT(pnl_get, pnl_in,
 		gw_reply_error(resp, GW_E_INVALID_PARAM, "to", "'to' is before 'from'");
 		return;
 	}
-	at_settings s;
-	at_job_settings(req->app->job, &s, NULL);
-	pnl_query q = {from, to, code, src, s.fee_pct, s.tax_pct};
+	const gw_settings *s = req->app->cfg;
+	pnl_query q = {from, to, code, src, s->fee_rate_ppm, s->tax_rate_ppm};
 	pnl_report r;
 	if (pnl_realized(req->app->db, &q, &r)) {
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the ledger");
@@ -64,8 +63,9 @@ GW_ENDPOINT(pnl_get, pnl_in,
 	ymd_format(from, f, sizeof(f));
 	ymd_format(to, t, sizeof(t));
 	json_t *j = json_pack(
-	    "{s:s,s:s,s:o,s:o,s:{s:f,s:f,s:s}}", "from", f, "to", t, "realized", a, "total",
-	    line_json(&r.total), "estimates", "fee_pct", s.fee_pct, "tax_pct", s.tax_pct, "note",
+	    "{s:s,s:s,s:o,s:o,s:{s:I,s:I,s:s}}", "from", f, "to", t, "realized", a, "total",
+	    line_json(&r.total), "estimates", "fee_rate_ppm", (json_int_t)s->fee_rate_ppm,
+	    "tax_rate_ppm", (json_int_t)s->tax_rate_ppm, "note",
 	    "fees and taxes are estimates from the configured rates, not KIS's charges");
 	json_object_set_new(j, "source", source ? json_string(source) : json_null());
 	pnl_report_free(&r);

@@ -62,7 +62,6 @@ typedef struct at_settings {
 	int max_orders_per_day;   /* 0: no limit */
 	int64_t max_order_amount; /* KRW per order (0: only the gateway cap) */
 	int64_t daily_loss_limit; /* KRW; stop buying once the day's loss passes it (0: none) */
-	double fee_pct, tax_pct;  /* estimates for P&L */
 } at_settings;
 
 typedef enum at_src { AT_SRC_DEFAULT = 0, AT_SRC_ENV, AT_SRC_API } at_src;
@@ -81,7 +80,7 @@ typedef struct at_setting_def {
 	const char *help;
 } at_setting_def;
 
-#define AT_NSETTINGS 19
+#define AT_NSETTINGS 17
 extern const at_setting_def at_setting_defs[AT_NSETTINGS];
 
 /* The definition with that API key or environment name, or NULL. */
@@ -110,6 +109,8 @@ typedef struct at_config {
 	at_quote_fn quote;            /* NULL: kis_price_get */
 	void *quote_ctx;
 	notifier *notify; /* may be NULL */
+	/* P&L estimates in the daily summary: KISGW_FEE_RATE_PPM / KISGW_TAX_RATE_PPM */
+	int64_t fee_rate_ppm, tax_rate_ppm;
 } at_config;
 
 typedef struct at_job at_job;

@@ -651,7 +651,8 @@ static void summary(pass *p)
 	for (size_t i = 0; i < p->nord; i++)
 		if (p->ord[i].filled_qty > 0)
 			p->ord[i].side == STORE_BUY ? buys_n++ : sells_n++;
-	pnl_query q = {p->ymd, p->ymd, NULL, STORE_SRC_AUTOTRADE, p->s->fee_pct, p->s->tax_pct};
+	pnl_query q = {
+	    p->ymd, p->ymd, NULL, STORE_SRC_AUTOTRADE, j->cfg.fee_rate_ppm, j->cfg.tax_rate_ppm};
 	pnl_report r;
 	memset(&r, 0, sizeof(r));
 	pnl_realized(j->db, &q, &r);

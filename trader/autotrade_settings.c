@@ -50,10 +50,6 @@ const at_setting_def at_setting_defs[AT_NSETTINGS] = {
      "most KRW per job order (0: only KISGW_MAX_ORDER_AMOUNT)"},
     {"KISGW_AUTOTRADE_DAILY_LOSS_LIMIT", "daily_loss_limit", AT_T_INT, "0", 0, 1e12, NULL,
      "stop buying for the day once the job's realised + unrealised loss passes this (KRW)"},
-    {"KISGW_FEE_RATE_PCT", "fee_pct", AT_T_REAL, STR(PNL_DEFAULT_FEE_PCT), 0, 5, NULL,
-     "commission estimate, percent of each fill (P&L estimates)"},
-    {"KISGW_SELL_TAX_PCT", "tax_pct", AT_T_REAL, STR(PNL_DEFAULT_TAX_PCT), 0, 5, NULL,
-     "transaction tax estimate on sells, percent (P&L estimates)"},
 };
 
 #define F(field) offsetof(at_settings, field)
@@ -76,8 +72,6 @@ static const size_t field_off[AT_NSETTINGS] = {
     F(max_orders_per_day),
     F(max_order_amount),
     F(daily_loss_limit),
-    F(fee_pct),
-    F(tax_pct),
 };
 
 const char *at_src_name(at_src s)

@@ -3,7 +3,6 @@
  * with the lot), so a lot's cost is never lost to rounding. */
 #include "pnl.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,9 +65,10 @@ static void line_add(pnl_line *to, const pnl_line *l)
 	to->unmatched_qty += l->unmatched_qty;
 }
 
-static int64_t pct_of(int64_t amount, double pct)
+/* amount x ppm / 10^6, rounded to the nearest won. */
+static int64_t ppm_of(int64_t amount, int64_t ppm)
 {
-	return (int64_t)llround((double)amount * pct / 100.0);
+	return (int64_t)(((__int128)amount * ppm + 500000) / 1000000);
 }
 
 /* Closes the line of one code: estimates, and appends it when it sold. */
@@ -77,8 +77,8 @@ static int line_close(pnl_report *r, size_t *cap, pnl_line *l, const pnl_query *
 	if (l->qty == 0 && l->unmatched_qty == 0)
 		return 0;
 	l->pnl = l->sell_amount - l->buy_amount;
-	l->fees_estimate = pct_of(l->buy_amount + l->sell_amount, q->fee_pct);
-	l->tax_estimate = pct_of(l->sell_amount, q->tax_pct);
+	l->fees_estimate = ppm_of(l->buy_amount + l->sell_amount, q->fee_rate_ppm);
+	l->tax_estimate = ppm_of(l->sell_amount, q->tax_rate_ppm);
 	store_stock_name(db, l->code, l->name, sizeof(l->name));
 	if (r->n == *cap) {
 		size_t nc = *cap ? *cap * 2 : 16;

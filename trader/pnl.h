@@ -13,12 +13,6 @@
 
 #include "store.h"
 
-/* Estimate defaults: KIS's published online retail commission (about
- * 0.015 % of the amount, both sides) and the 2026 securities transaction
- * tax on sells (0.20 % KOSPI incl. the rural special tax, 0.20 % KOSDAQ). */
-#define PNL_DEFAULT_FEE_PCT 0.015
-#define PNL_DEFAULT_TAX_PCT 0.20
-
 typedef struct pnl_lot {
 	int acquired_on; /* YYYYMMDD */
 	int64_t qty;
@@ -40,7 +34,8 @@ typedef struct pnl_query {
 	int from_ymd, to_ymd; /* sells traded in [from, to] */
 	const char *code;     /* NULL: every code */
 	int source;           /* store_source, or -1: every source */
-	double fee_pct, tax_pct;
+	int64_t fee_rate_ppm; /* commission estimate, both sides (KISGW_FEE_RATE_PPM) */
+	int64_t tax_rate_ppm; /* transaction tax estimate on sells (KISGW_TAX_RATE_PPM) */
 } pnl_query;
 
 typedef struct pnl_report {

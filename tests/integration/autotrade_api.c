@@ -300,7 +300,8 @@ static void test_job_end_to_end(void **state)
 	/* P&L and the test notification. */
 	j = req(&e, "GET", "/pnl?from=2026-10-01&to=2026-10-06&source=autotrade", NULL, 200);
 	assert_non_null(json_object_get(j, "total"));
-	assert_true(json_is_number(json_object_get(json_object_get(j, "estimates"), "fee_pct")));
+	assert_true(
+	    json_is_number(json_object_get(json_object_get(j, "estimates"), "fee_rate_ppm")));
 	json_decref(j);
 	json_decref(req(&e, "GET", "/pnl?source=robot", NULL, 400));
 	json_decref(req(&e, "POST", "/notifications/test", NULL, 202));

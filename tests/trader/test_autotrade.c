@@ -404,8 +404,7 @@ static void test_take_profit_stop_loss(void **state)
 	assert_int_equal(sim_orders(f, A, "sell", NULL), 1);
 	assert_int_equal(sim_orders(f, A, "buy", NULL), 1);
 	/* Realised P&L of the job's book: A won, B lost. */
-	pnl_query pq = {
-	    d1, d1, NULL, STORE_SRC_AUTOTRADE, PNL_DEFAULT_FEE_PCT, PNL_DEFAULT_TAX_PCT};
+	pnl_query pq = {d1, d1, NULL, STORE_SRC_AUTOTRADE, 150, 2000};
 	pnl_report r;
 	assert_int_equal(pnl_realized(f->db, &pq, &r), 0);
 	assert_int_equal(r.n, 2);

@@ -296,7 +296,7 @@ static void test_pnl_fifo(void **state)
 	fill(s, "000660", STORE_SELL, STORE_SRC_EXTERNAL, 5, 500, 20261008);
 	fill(s, "000660", STORE_BUY, STORE_SRC_EXTERNAL, 3, 300, 20261012);
 
-	pnl_query q = {20261001, 20261031, NULL, -1, 0.015, 0.20};
+	pnl_query q = {20261001, 20261031, NULL, -1, 150, 2000};
 	pnl_report r;
 	assert_int_equal(pnl_realized(s, &q, &r), 0);
 	assert_int_equal(r.n, 2);
@@ -308,8 +308,8 @@ static void test_pnl_fifo(void **state)
 	assert_int_equal(r.lines[1].buy_amount, 1600);
 	assert_int_equal(r.lines[1].sell_amount, 1950);
 	assert_int_equal(r.lines[1].pnl, 350);
-	assert_int_equal(r.lines[1].fees_estimate, 1); /* 3550 x 0.015 % = 0.53 */
-	assert_int_equal(r.lines[1].tax_estimate, 4);  /* 1950 x 0.20 % = 3.9 */
+	assert_int_equal(r.lines[1].fees_estimate, 1); /* 3550 x 150 ppm = 0.53 */
+	assert_int_equal(r.lines[1].tax_estimate, 4);  /* 1950 x 2000 ppm = 3.9 */
 	assert_int_equal(r.total.pnl, 350);
 	pnl_report_free(&r);
 
