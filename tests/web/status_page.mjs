@@ -107,6 +107,9 @@ try {
   await page.selectOption("#lang", "en");
   await page.locator("#account h2", { hasText: "Account" }).waitFor();
   assert.equal(await page.locator("#aged-card h2 span").first().textContent(), "Aged holdings");
+  // the chart's caption is drawn in the new language too
+  await page.locator("#chart svg text", { hasText: "Close" }).first().waitFor();
+  assert.equal(await page.locator("#chart svg text", { hasText: "종가" }).count(), 0);
 
   // realised P&L and the halt switch: shown, or said to be unavailable
   await page.locator("#pnl-table, #pnl .na").first().waitFor();
