@@ -3,8 +3,10 @@
  * token) at log level debug, the log output, every API answer (headers
  * and bodies) and the database files (main, -wal, -shm) are searched for
  * the KIS app key, the app secret, the local API token and the KIS access
- * token. The access token is allowed in the database only, by design: it
- * is persisted in the kis_token row (SECURITY.md, "a stolen database"). */
+ * token; so is GET /metrics, read after the whole run (its labels carry
+ * paths, codes and KIS message codes: none may carry a secret). The access token is allowed in the
+ * database only, by design: it is persisted in the kis_token row (SECURITY.md, "a stolen
+ * database"). */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -101,6 +103,9 @@ static void test_no_secret_leaks(void **state)
 	call(p, &answers, "POST", "/orders", "{\"code\":\"x\"}", ok);
 	call(p, &answers, "GET", "/balance", NULL, "Authorization: Bearer wrong-token-0123456789");
 	call(p, &answers, "GET", "/price?code=005930&token=" API_TOKEN, NULL, ok);
+	/* The metrics after all of it, kept apart to be searched on their own. */
+	buf metrics = {0};
+	call(p, &metrics, "GET", "/metrics", NULL, ok);
 	assert_int_equal(h_stop(&gw, SIGTERM), 0);
 	h_stop(&sim, SIGTERM);
 
@@ -134,6 +139,9 @@ static void test_no_secret_leaks(void **state)
 	/* the run went through: the order was placed and the reads answered */
 	assert_true(contains(&answers, "\"broker_order_no\""));
 	assert_true(contains(&answers, "HTTP/1.1 201"));
+	/* the metrics were served and counted the run */
+	assert_true(contains(&metrics, "HTTP/1.1 200"));
+	assert_true(contains(&metrics, "kisgw_http_requests_total"));
 
 	char secret[181];
 	memset(secret, H_APP_SECRET_CH, 180);
@@ -152,12 +160,15 @@ static void test_no_secret_leaks(void **state)
 			fail_msg("the %s is in the log", secrets[i].name);
 		if (contains(&answers, secrets[i].value))
 			fail_msg("the %s is in an API answer", secrets[i].name);
+		if (contains(&metrics, secrets[i].value))
+			fail_msg("the %s is in /metrics", secrets[i].name);
 		if (!secrets[i].in_db_ok && contains(&dbfiles, secrets[i].value))
 			fail_msg("the %s is in the database files", secrets[i].name);
 	}
 	free(log.p);
 	free(dbfiles.p);
 	free(answers.p);
+	free(metrics.p);
 	h_rmdir(dir);
 }
 
