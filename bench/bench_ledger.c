@@ -20,6 +20,7 @@
 #include "kclock.h"
 #include "krx.h"
 #include "trader.h"
+#include "views.h"
 
 static double now_us(void)
 {
@@ -172,18 +173,17 @@ int main(int argc, char **argv)
 	size_t lots = 0, held = 0;
 	for (int i = 0; i < RUNS; i++) {
 		double a = now_us();
-		json_t *j = trader_holdings_aged(t, 5);
+		trader_aged ag;
+		trader_holdings_aged(t, 5, &ag);
+		json_t *j = gw_aged_json(&ag);
 		char *txt = json_dumps(j, JSON_COMPACT);
 		v[i] = now_us() - a;
 		if (i == 0) {
-			size_t k;
-			json_t *h;
-			json_array_foreach(json_object_get(j, "holdings"), k, h)
-			{
-				held++;
-				lots += json_array_size(json_object_get(h, "lots"));
-			}
+			held = ag.n;
+			for (size_t k = 0; k < ag.n; k++)
+				lots += ag.v[k].nlots;
 		}
+		trader_aged_free(&ag);
 		free(txt);
 		json_decref(j);
 	}
@@ -198,9 +198,12 @@ int main(int argc, char **argv)
 	       median(v, RUNS) / 1e3);
 	for (int i = 0; i < RUNS; i++) {
 		double a = now_us();
-		json_t *j = trader_holdings_aged(t, 5);
+		trader_aged ag;
+		trader_holdings_aged(t, 5, &ag);
+		json_t *j = gw_aged_json(&ag);
 		char *txt = json_dumps(j, JSON_COMPACT);
 		v[i] = now_us() - a;
+		trader_aged_free(&ag);
 		free(txt);
 		json_decref(j);
 	}
@@ -211,9 +214,12 @@ int main(int argc, char **argv)
 		    .status = TRADER_ANY, .side = TRADER_ANY, .source = TRADER_ANY, .limit = 100};
 		trader_outcome out;
 		double a = now_us();
-		json_t *j = trader_orders_list(t, &q, &out);
+		trader_order_page page;
+		trader_orders_list(t, &q, &page, &out);
+		json_t *j = gw_order_page_json(&page);
 		char *txt = json_dumps(j, JSON_COMPACT);
 		v[i] = now_us() - a;
+		trader_order_page_free(&page);
 		free(txt);
 		json_decref(j);
 	}
@@ -226,8 +232,11 @@ int main(int argc, char **argv)
 		                       .code = "100007"};
 		trader_outcome out;
 		double a = now_us();
-		json_t *j = trader_orders_list(t, &q, &out);
+		trader_order_page page;
+		trader_orders_list(t, &q, &page, &out);
+		json_t *j = gw_order_page_json(&page);
 		v[i] = now_us() - a;
+		trader_order_page_free(&page);
 		json_decref(j);
 	}
 	printf("orders?code=&status=&limit=100: median %.3f ms\n", median(v, RUNS) / 1e3);

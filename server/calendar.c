@@ -5,6 +5,7 @@
 #include "input.h"
 #include "params.h"
 #include "trader.h"
+#include "views.h"
 
 /* Longest range one request may ask for (about four years of days). */
 #define CALENDAR_MAX_DAYS 1500
@@ -26,10 +27,11 @@ GW_ENDPOINT(calendar_get, calendar_in,
 		               CALENDAR_MAX_DAYS);
 		return;
 	}
-	json_t *j = trader_calendar(req->app->trader, from, to);
-	if (!j) {
+	trader_days d;
+	if (trader_calendar(req->app->trader, from, to, &d)) {
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the calendar");
 		return;
 	}
-	gw_reply(resp, 200, j);
+	gw_reply(resp, 200, gw_days_json(&d));
+	trader_days_free(&d);
 }

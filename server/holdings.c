@@ -4,6 +4,7 @@
 #include "http.h"
 #include "input.h"
 #include "trader.h"
+#include "views.h"
 
 typedef struct aged_in {
 	int64_t days; /* business days held, at least */
@@ -12,10 +13,11 @@ typedef struct aged_in {
 GW_ENDPOINT(holdings_aged, aged_in,
             .query = GW_FIELDS(GW_INT(aged_in, days, .min = 0, .max = 3650, .def = 5)))
 {
-	json_t *j = trader_holdings_aged(req->app->trader, (int)in->days);
-	if (!j) {
+	trader_aged a;
+	if (trader_holdings_aged(req->app->trader, (int)in->days, &a)) {
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the ledger");
 		return;
 	}
-	gw_reply(resp, 200, j);
+	gw_reply(resp, 200, gw_aged_json(&a));
+	trader_aged_free(&a);
 }

@@ -11,6 +11,7 @@
 #include "input.h"
 #include "params.h"
 #include "trader.h"
+#include "views.h"
 
 /* What a client may choose for an idempotency key (client_order_id or the
  * Idempotency-Key header). */
@@ -32,12 +33,6 @@ typedef struct order_in {
 /* The types that send a limit price (trader_dvsn_rule.price; the table's
  * test checks this list against it). */
 #define PRICED_TYPES "limit|conditional_limit|after_hours_single|stop_limit"
-
-static void add_order(gw_resp *resp, trader *t, const store_order *o)
-{
-	if (resp->body && json_is_object(resp->body))
-		json_object_set_new(resp->body, "order", trader_order_json(t, o, 0));
-}
 
 /* An order or cancel that never reached KIS: 503 (retry later), or what the
  * KIS error means when it is about the configuration. */
@@ -70,83 +65,88 @@ static void reply_not_sent(gw_resp *resp, const kis_error *e)
 		gw_error_add_kis(resp, e->msg_cd, e->msg1);
 }
 
-static void reply_outcome(gw_req *req, gw_resp *resp, trader_outcome *out)
+typedef enum reply_kind {
+	R_ORDER,   /* status + the order */
+	R_ERROR,   /* err with the trader's message (and field when named) */
+	R_REFUSAL, /* err saying KIS refused `what`, with its msg1 and "kis" */
+	R_NOT_SENT,
+	R_KIS, /* what the KIS error means (gw_reply_kis_error) */
+} reply_kind;
+
+/* How each trader outcome is answered: the one map of order outcomes to
+ * HTTP. named: the trader's field goes in the envelope; with_kis: KIS's
+ * msg_cd/msg1 too, when there are any; with_order: the order as well. */
+static const struct {
+	reply_kind kind;
+	int status;       /* R_ORDER */
+	gw_err err;       /* R_ERROR, R_REFUSAL */
+	const char *what; /* R_REFUSAL: what KIS refused */
+	unsigned char named, with_kis, with_order;
+} outcome_http[TRADER__MAX] = {
+    [TRADER_CREATED] = {R_ORDER, 201},
+    [TRADER_REPLAYED] = {R_ORDER, 200},
+    [TRADER_UNKNOWN] = {R_ORDER, 202},
+    [TRADER_ACCEPTED] = {R_ORDER, 202},
+    [TRADER_OK] = {R_ORDER, 200},
+    [TRADER_REJECTED] = {R_REFUSAL, 0, GW_E_ORDER_REJECTED, "order", 0, 1, 1},
+    [TRADER_CANCEL_REJECTED] = {R_REFUSAL, 0, GW_E_KIS_REJECTED, "cancel", 0, 1, 1},
+    [TRADER_AMEND_REJECTED] = {R_REFUSAL, 0, GW_E_KIS_REJECTED, "amendment", 0, 1, 1},
+    [TRADER_NOT_SENT] = {R_NOT_SENT, .with_order = 1},
+    [TRADER_INVALID] = {R_ERROR, 0, GW_E_INVALID_FIELD, .named = 1},
+    [TRADER_OVER_LIMIT] = {R_ERROR, 0, GW_E_OVER_LIMIT, .named = 1},
+    [TRADER_KEY_REUSED] = {R_ERROR, 0, GW_E_IDEMPOTENCY_REUSED, .named = 1},
+    [TRADER_KIS_ERROR] = {R_KIS},
+    [TRADER_UNKNOWN_CODE] = {R_ERROR, 0, GW_E_UNKNOWN_CODE, .named = 1, .with_kis = 1},
+    [TRADER_NOT_FOUND] = {R_ERROR, 0, GW_E_NOT_FOUND},
+    [TRADER_FINAL] = {R_ERROR, 0, GW_E_ORDER_FINAL, .with_kis = 1, .with_order = 1},
+    [TRADER_CONFLICT] = {R_ERROR, 0, GW_E_CONFLICT, .with_order = 1},
+    [TRADER_HALTED] = {R_ERROR, 0, GW_E_TRADING_HALTED},
+    [TRADER_INTERNAL] = {R_ERROR, 0, GW_E_INTERNAL, .with_order = 1},
+};
+
+/* The order as JSON (its legs, and with_fills its fills and amendments). */
+static json_t *order_json(gw_req *req, const store_order *o, int with_fills)
 {
-	trader *t = req->app->trader;
+	trader_order_detail d;
+	trader_order_detail_get(req->app->trader, o, with_fills, &d);
+	json_t *j = gw_order_json(&d);
+	trader_order_detail_free(&d);
+	return j;
+}
+
+/* Answers an outcome of placing, amending or cancelling through
+ * outcome_http; with_fills: the order with its fills (PATCH, DELETE). */
+static void reply_outcome(gw_req *req, gw_resp *resp, const trader_outcome *out, int with_fills)
+{
 	const store_order *o = &out->order;
-	switch (out->result) {
-	case TRADER_CREATED:
-	case TRADER_REPLAYED:
-	case TRADER_UNKNOWN:
-	case TRADER_OK:
-	case TRADER_ACCEPTED:
-		gw_reply(resp,
-		         out->result == TRADER_CREATED                                     ? 201
-		         : out->result == TRADER_UNKNOWN || out->result == TRADER_ACCEPTED ? 202
-		                                                                           : 200,
-		         trader_order_json(t, o,
-		                           req->method[0] == 'D' || !strcmp(req->method, "PATCH")));
-		if (out->result == TRADER_CREATED)
+	unsigned r = (unsigned)out->result < TRADER__MAX ? out->result : TRADER_INTERNAL;
+	switch (outcome_http[r].kind) {
+	case R_ORDER:
+		gw_reply(resp, outcome_http[r].status, order_json(req, o, with_fills));
+		if (r == TRADER_CREATED)
 			snprintf(resp->location, sizeof(resp->location), "/orders/%lld",
 			         (long long)o->id);
 		return;
-	case TRADER_REJECTED:
-		if (req->method[0] == 'D')
-			gw_reply_error(resp, GW_E_KIS_REJECTED, NULL, "KIS refused the cancel: %s",
-			               out->kis.msg1);
-		else if (!strcmp(req->method, "PATCH"))
-			gw_reply_error(resp, GW_E_KIS_REJECTED, NULL,
-			               "KIS refused the amendment: %s", out->kis.msg1);
-		else
-			gw_reply_error(resp, GW_E_ORDER_REJECTED, NULL, "KIS refused the order: %s",
-			               out->kis.msg1);
-		gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
+	case R_REFUSAL:
+		gw_reply_error(resp, outcome_http[r].err, NULL, "KIS refused the %s: %s",
+		               outcome_http[r].what, out->kis.msg1);
 		break;
-	case TRADER_NOT_SENT:
+	case R_NOT_SENT:
 		reply_not_sent(resp, &out->kis);
 		break;
-	case TRADER_INVALID:
-		gw_reply_error(resp, GW_E_INVALID_FIELD, out->field, "%s", out->message);
-		return;
-	case TRADER_OVER_LIMIT:
-		gw_reply_error(resp, GW_E_OVER_LIMIT, out->field, "%s", out->message);
-		return;
-	case TRADER_KEY_REUSED:
-		gw_reply_error(resp, GW_E_IDEMPOTENCY_REUSED, out->field, "%s", out->message);
-		return;
-	case TRADER_KIS_ERROR:
-		if (out->kis.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
-			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
-			               out->order.code);
-			gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
-		} else {
-			gw_reply_kis_error(resp, &out->kis);
-		}
-		return;
-	case TRADER_NOT_FOUND:
-		if (out->field && !strcmp(out->field, "code"))
-			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "%s", out->message);
-		else
-			gw_reply_error(resp, GW_E_NOT_FOUND, NULL, "%s", out->message);
-		return;
-	case TRADER_FINAL:
-		gw_reply_error(resp, GW_E_ORDER_FINAL, NULL, "%s", out->message);
-		if (out->kis.msg_cd[0]) /* KIS's reason when it said nothing is left */
-			gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
+	case R_KIS:
+		gw_reply_kis_error(resp, &out->kis);
 		break;
-	case TRADER_HALTED:
-		gw_reply_error(resp, GW_E_TRADING_HALTED, NULL, "%s", out->message);
-		return;
-	case TRADER_CONFLICT:
-		gw_reply_error(resp, GW_E_CONFLICT, NULL, "%s", out->message);
-		break;
-	case TRADER_INTERNAL:
+	case R_ERROR:
 	default:
-		gw_reply_error(resp, GW_E_INTERNAL, NULL, "%s", out->message);
+		gw_reply_error(resp, outcome_http[r].err, outcome_http[r].named ? out->field : NULL,
+		               "%s", out->message);
 		break;
 	}
-	if (out->have_order)
-		add_order(resp, t, o);
+	if (outcome_http[r].with_kis && out->kis.msg_cd[0])
+		gw_error_add_kis(resp, out->kis.msg_cd, out->kis.msg1);
+	if (outcome_http[r].with_order && out->have_order && json_is_object(resp->body))
+		json_object_set_new(resp->body, "order", order_json(req, o, 0));
 }
 
 /* The shape of an order, declared once for POST /orders and the preview;
@@ -205,7 +205,7 @@ GW_ENDPOINT(orders_post, order_in, .body = ORDER_FIELDS)
 		return;
 	trader_outcome out;
 	trader_order_place(req->app->trader, &r, &out);
-	reply_outcome(req, resp, &out);
+	reply_outcome(req, resp, &out, 0);
 }
 
 /* Every check of POST /orders, the amount, fee and tax estimates and KIS's
@@ -215,12 +215,9 @@ GW_ENDPOINT(orders_preview, order_in, .body = ORDER_FIELDS)
 	trader_order_req r;
 	if (order_req(req, in, resp, &r))
 		return;
-	json_t *j = trader_order_preview(req->app->trader, &r);
-	if (!j) {
-		gw_reply_error(resp, GW_E_INTERNAL, NULL, "out of memory");
-		return;
-	}
-	gw_reply(resp, 200, j);
+	trader_preview p;
+	trader_order_preview(req->app->trader, &r, &p);
+	gw_reply(resp, 200, gw_preview_json(&p));
 }
 
 /* The Idempotency-Key header of a PATCH / DELETE; -1 after a 400. */
@@ -269,7 +266,7 @@ GW_ENDPOINT(order_get, gw_no_input)
 		gw_reply_error(resp, GW_E_NOT_FOUND, NULL, "no order %lld", (long long)id);
 		return;
 	}
-	gw_reply(resp, 200, trader_order_json(req->app->trader, &o, 1));
+	gw_reply(resp, 200, order_json(req, &o, 1));
 }
 
 typedef struct order_delete_in {
@@ -288,7 +285,7 @@ GW_ENDPOINT(order_delete, order_delete_in,
 		return;
 	trader_outcome out;
 	trader_order_cancel_qty(req->app->trader, id, in->qty, key, &out);
-	reply_outcome(req, resp, &out);
+	reply_outcome(req, resp, &out, 1);
 }
 
 typedef struct order_patch_in {
@@ -320,7 +317,7 @@ GW_ENDPOINT(order_patch, order_patch_in,
 	}
 	trader_outcome out;
 	trader_order_amend(req->app->trader, &a, &out);
-	reply_outcome(req, resp, &out);
+	reply_outcome(req, resp, &out, 1);
 }
 
 typedef struct orders_list_in {
@@ -357,32 +354,23 @@ GW_ENDPOINT(orders_list, orders_list_in,
 	if (gw_param_date_order(resp, q.from_ymd, q.to_ymd))
 		return;
 	trader_outcome out;
-	json_t *j = trader_orders_list(req->app->trader, &q, &out);
-	if (!j) {
-		if (out.result == TRADER_INVALID)
+	trader_order_page page;
+	if (trader_orders_list(req->app->trader, &q, &page, &out)) {
+		if (out.result == TRADER_INVALID) /* a range or cursor the query cannot mean */
 			gw_reply_error(resp, GW_E_INVALID_PARAM, out.field, "%s", out.message);
 		else
 			gw_reply_error(resp, GW_E_INTERNAL, NULL, "%s", out.message);
 		return;
 	}
-	gw_reply(resp, 200, j);
+	gw_reply(resp, 200, gw_order_page_json(&page));
+	trader_order_page_free(&page);
 }
 
 static json_t *stats_json(trader *t)
 {
 	trader_stats s;
 	trader_stats_get(t, &s);
-	json_t *o =
-	    json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "passes", (json_int_t)s.passes, "pass_failures",
-	              (json_int_t)s.pass_failures, "fills_added", (json_int_t)s.fills_added,
-	              "imported", (json_int_t)s.imported, "unknown_resolved",
-	              (json_int_t)s.unknown_resolved, "not_found", (json_int_t)s.not_found);
-	if (s.last_pass_ms > 0) {
-		char ts[40];
-		kst_iso8601(s.last_pass_ms, ts, sizeof(ts));
-		json_object_set_new(o, "last_pass_at", json_string(ts));
-	}
-	return o;
+	return gw_stats_json(&s);
 }
 
 GW_ENDPOINT(orders_reconcile, gw_no_input)

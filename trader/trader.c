@@ -262,9 +262,13 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 	int have_q = 0;
 	if (!priced) {
 		if (trader_quote(t, req->code, &q, &out->kis) != KIS_OK) {
-			out->result = TRADER_KIS_ERROR;
 			/* For the reply; have_order stays 0: nothing was journaled. */
 			snprintf(out->order.code, sizeof(out->order.code), "%s", req->code);
+			if (out->kis.status != KIS_E_UNKNOWN_CODE) /* kis/ decides it */
+				return out->result = TRADER_KIS_ERROR;
+			invalid(out, TRADER_UNKNOWN_CODE, "code", "");
+			snprintf(out->message, sizeof(out->message), "no stock with code %s",
+			         req->code);
 			return out->result;
 		}
 		have_q = 1;

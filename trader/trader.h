@@ -5,13 +5,13 @@
  * Sits between the HTTP handlers and kis/ + storage/: validates an order,
  * journals it as pending before KIS sees it, sends it exactly once, and
  * records what KIS answered. A background thread reads inquire-daily-ccld
- * and brings the ledger in line with KIS. Replies are Jansson objects in the
- * shapes of API_CONTRACT.md. Never includes server/.
+ * and brings the ledger in line with KIS. Results are domain outcomes and C
+ * structs: server/ alone knows JSON shapes and HTTP statuses. Never
+ * includes server/.
  */
 #ifndef TRADER_H
 #define TRADER_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -126,23 +126,29 @@ typedef struct trader_order_req {
 	int64_t stop_price;  /* stop_limit only */
 } trader_order_req;
 
+/* What placing or cancelling came to. server/orders.c maps each to a
+ * status (one table); the notes say what the client is told. */
 typedef enum trader_result {
-	TRADER_CREATED = 0, /* 201: KIS accepted */
-	TRADER_REPLAYED,    /* 200: same key, same body: the original order */
-	TRADER_REJECTED,    /* 422: KIS refused (order + kis error) */
-	TRADER_UNKNOWN,     /* 202: outcome unknown, reconciled later */
-	TRADER_NOT_SENT,    /* 503 (or the kis error's status): never left; key released */
-	TRADER_INVALID,     /* 400: field + message */
-	TRADER_OVER_LIMIT,  /* 400: over a cap */
-	TRADER_KEY_REUSED,  /* 409: same key, other body */
-	TRADER_KIS_ERROR,   /* a KIS read needed first failed (e.g. price for a cap) */
-	TRADER_NOT_FOUND,   /* 404 (field "code": no such stock) */
-	TRADER_FINAL,       /* 409: order already final */
-	TRADER_CONFLICT,    /* 409: cannot act in this state (e.g. no broker order number yet) */
-	TRADER_ACCEPTED,    /* 202: cancel requested, outcome not yet known */
-	TRADER_OK,          /* 200 */
-	TRADER_INTERNAL,    /* 500: database failure */
-	TRADER_HALTED,      /* 409 trading_halted: new orders and amendments refused */
+	TRADER_CREATED = 0,     /* KIS accepted the new order */
+	TRADER_REPLAYED,        /* same key, same body: the original order */
+	TRADER_REJECTED,        /* KIS refused the order (order + kis error) */
+	TRADER_CANCEL_REJECTED, /* KIS refused the cancel (order + kis error) */
+	TRADER_AMEND_REJECTED,  /* KIS refused the amendment (order + kis error) */
+	TRADER_UNKNOWN,         /* outcome unknown, reconciled later */
+	TRADER_NOT_SENT,        /* never left (kis error says why); key released */
+	TRADER_INVALID,         /* a domain rule (tick grid, vocabulary): field + message */
+	TRADER_OVER_LIMIT,      /* over a configured cap: field + message */
+	TRADER_KEY_REUSED,      /* same key, other body */
+	TRADER_KIS_ERROR,       /* a KIS read needed first failed (e.g. price for a cap) */
+	TRADER_UNKNOWN_CODE,    /* no such stock (field "code"; kis/ decided it) */
+	TRADER_NOT_FOUND,       /* no such order */
+	TRADER_FINAL,           /* the order is already final (kis: KIS's reason, if any) */
+	TRADER_CONFLICT,        /* cannot act in this state (no broker order number yet) */
+	TRADER_ACCEPTED,        /* cancel or amendment requested, outcome not yet known */
+	TRADER_OK,              /* done (e.g. cancelled at once) */
+	TRADER_INTERNAL,        /* database failure */
+	TRADER_HALTED,          /* trading is halted: new orders and amendments refused */
+	TRADER__MAX
 } trader_result;
 
 typedef struct trader_outcome {
@@ -202,12 +208,26 @@ int trader_halt(trader *t, const char *reason);
 int trader_resume(trader *t);
 void trader_halt_get(trader *t, trader_halt_state *out);
 
+/* One check of the preview; field and message only when it failed. */
+typedef struct trader_check {
+	const char *name; /* fields, quote, order_type, guard, buying_power */
+	int ok;
+	const char *field;
+	char message[200];
+} trader_check;
+#define TRADER_PREVIEW_CHECKS 5
+typedef struct trader_preview {
+	int ok; /* every check passed */
+	trader_check checks[TRADER_PREVIEW_CHECKS];
+	size_t nchecks;
+	int64_t amount, fees_estimate, tax_estimate;
+	int have_orderable;    /* orderable_qty is known */
+	int64_t orderable_qty; /* buys: KIS's orderable quantity; sells: the position */
+} trader_preview;
 /* POST /orders/preview: every check of trader_order_place (fields, the
  * type/venue/session table, tick and limits, the guard), the estimated
- * amount, fees and tax, and KIS's orderable quantity; sends no order.
- * {"ok","checks":[{"name","ok","field"?,"message"?}],"amount","fees_estimate",
- * "tax_estimate","orderable_qty"}; NULL only when out of memory. */
-json_t *trader_order_preview(trader *t, const trader_order_req *req);
+ * amount, fees and tax, and KIS's orderable quantity; sends no order. */
+void trader_order_preview(trader *t, const trader_order_req *req, trader_preview *out);
 
 /* ---- amendments and partial cancels (trader_amend.c) ---- */
 
@@ -271,10 +291,24 @@ typedef struct trader_mismatch {
 /* The most recent ones (at most max, newest first); their count. */
 size_t trader_mismatches_get(trader *t, trader_mismatch *out, size_t max);
 
-/* ---- queries (local only) ---- */
+/* ---- queries (local only): C structs; server/ makes the JSON ---- */
 
-/* The order object of API_CONTRACT.md; with_fills adds "fills". */
-json_t *trader_order_json(trader *t, const store_order *o, int with_fills);
+/* An order with what its JSON shows beside the journal row: its legs (the
+ * amendments and cancels, whose KIS order numbers form the chain) and, when
+ * asked for, its fills. */
+typedef struct trader_order_detail {
+	store_order order;
+	store_leg *legs; /* oldest first */
+	size_t nlegs;
+	int with_fills;
+	store_fill *fills; /* oldest first; with_fills only */
+	size_t nfills;
+} trader_order_detail;
+/* Reads the legs (and with_fills the fills) of o into d, which owns them
+ * (trader_order_detail_free). A read failure leaves them empty. */
+void trader_order_detail_get(trader *t, const store_order *o, int with_fills,
+                             trader_order_detail *d);
+void trader_order_detail_free(trader_order_detail *d);
 
 #define TRADER_LIST_DEFAULT_LIMIT 100
 #define TRADER_LIST_MAX_LIMIT     1000
@@ -296,13 +330,57 @@ typedef struct trader_list_query {
 	int limit;            /* 0: TRADER_LIST_DEFAULT_LIMIT */
 } trader_list_query;
 #define TRADER_ANY (-1)
-/* {"orders":[…],"next_cursor"}; NULL with field/message in out on bad input
- * (out->result INVALID) or database failure (INTERNAL). */
-json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out);
-/* {"as_of","days","holdings":[…]}; NULL on database failure. */
-json_t *trader_holdings_aged(trader *t, int days);
-/* {"from","to","trading_days":[…],"holidays":[{"date","name"}]}; NULL on failure. */
-json_t *trader_calendar(trader *t, int from_ymd, int to_ymd);
+
+typedef struct trader_order_page {
+	trader_order_detail *orders; /* newest first, without fills */
+	size_t n;
+	char next_cursor[48]; /* "" on the last page */
+	/* open=true only: what KIS says is still open on each order's numbers. */
+	int open;              /* the query asked for it */
+	int checked_with_kis;  /* KIS answered; kis_open_qty is set */
+	char kis_error[256];   /* why not, when !checked_with_kis */
+	int64_t *kis_open_qty; /* per order, when checked_with_kis */
+} trader_order_page;
+/* One page of orders. 0, or -1 with out->result INVALID (field, message:
+ * a range or cursor the query cannot mean) or INTERNAL. With q->open, each
+ * order is compared with what KIS says is open ("kis_open_qty": psbl_qty
+ * of inquire-psbl-rvsecncl on real accounts, rmn_qty of today's unfilled
+ * daily-ccld rows on virtual ones); a difference wakes the reconciler. */
+int trader_orders_list(trader *t, const trader_list_query *q, trader_order_page *page,
+                       trader_outcome *out);
+void trader_order_page_free(trader_order_page *p);
+
+typedef struct trader_aged_holding {
+	const store_holding *h; /* code, name, incomplete history */
+	const store_lot *lots;  /* the lots held at least `days`, oldest first */
+	size_t nlots;
+	int64_t qty;            /* of those lots */
+	int acquired_on;        /* of the oldest of them */
+	int business_days_held; /* of the oldest of them */
+} trader_aged_holding;
+typedef struct trader_aged {
+	int as_of, days;
+	trader_aged_holding *v; /* codes with such lots, ascending */
+	size_t n;
+	store_holdings all; /* owns the rows v points into */
+} trader_aged;
+/* Open lots held at least days KRX business days (today's date on the
+ * trader's clock). 0, or -1 on database failure. */
+int trader_holdings_aged(trader *t, int days, trader_aged *out);
+void trader_aged_free(trader_aged *a);
+
+typedef struct trader_days {
+	int from, to;
+	int *trading_days; /* ascending */
+	size_t ntrading;
+	store_day *closures; /* weekday closures, with their names */
+	size_t nclosures;
+	int *unknown; /* weekdays of years no calendar covers: not guessed */
+	size_t nunknown;
+} trader_days;
+/* The KRX calendar over [from_ymd, to_ymd]. 0, or -1 (bad range, failure). */
+int trader_calendar(trader *t, int from_ymd, int to_ymd, trader_days *out);
+void trader_days_free(trader_days *c);
 
 /* KST date today on the trader's clock. */
 int trader_today(trader *t);

@@ -127,9 +127,10 @@ static int key_replay(trader *t, const char *key, int64_t id, const char *canon,
 	return 1;
 }
 
-/* After KIS refused: learn the order's state; nothing open is 409 with
- * KIS's reason, anything else stays KIS's refusal (422). */
-static trader_result refused(trader *t, trader_outcome *out)
+/* After KIS refused leg kind: learn the order's state; nothing open is
+ * FINAL with KIS's reason, anything else stays KIS's refusal of the cancel
+ * or the amendment. */
+static trader_result refused(trader *t, store_leg_kind kind, trader_outcome *out)
 {
 	kis_error rerr;
 	trader_refresh_order(t, &out->order, &rerr);
@@ -140,7 +141,8 @@ static trader_result refused(trader *t, trader_outcome *out)
 		         out->kis.msg1);
 		return out->result = TRADER_FINAL;
 	}
-	return out->result = TRADER_REJECTED;
+	return out->result =
+	           kind == STORE_LEG_CANCEL ? TRADER_CANCEL_REJECTED : TRADER_AMEND_REJECTED;
 }
 
 /* Journals, sends and records one leg. */
@@ -185,7 +187,7 @@ static trader_result leg_send(trader *t, store_leg *l, const kis_revise_req *kr,
 		return done(out, TRADER_INTERNAL, NULL,
 		            "the request was sent but its outcome could not be recorded");
 	if (lr.status == LEG_REJECTED)
-		return refused(t, out);
+		return refused(t, l->kind, out);
 	if (lr.status == LEG_NOT_SENT)
 		return out->result = TRADER_NOT_SENT;
 	if (lr.status == LEG_UNKNOWN) {
@@ -383,7 +385,7 @@ trader_result trader_order_cancel_qty(trader *t, int64_t id, int64_t qty, const 
 		return out->result = last;
 	}
 	if (qty == 0 &&
-	    (last == TRADER_REJECTED || last == TRADER_NOT_SENT || last == TRADER_FINAL))
+	    (last == TRADER_CANCEL_REJECTED || last == TRADER_NOT_SENT || last == TRADER_FINAL))
 		store_order_set_status(
 		    t->db, id, 1u << ST_CANCEL_REQUESTED,
 		    out->order.filled_qty > 0 ? ST_PARTIALLY_FILLED : ST_SUBMITTED, trader_now(t));

@@ -181,15 +181,16 @@ trader_result trader_guard_check(trader *t, const trader_guard_req *g, trader_ou
 
 /* ---- the preview ---- */
 
-static void check_add(json_t *checks, const char *name, int ok, const char *field,
+static void check_add(trader_preview *p, const char *name, int ok, const char *field,
                       const char *message)
 {
-	json_t *c = json_pack("{s:s,s:b}", "name", name, "ok", ok);
-	if (field)
-		json_object_set_new(c, "field", json_string(field));
-	if (message && *message)
-		json_object_set_new(c, "message", json_string(message));
-	json_array_append_new(checks, c);
+	if (p->nchecks >= TRADER_PREVIEW_CHECKS)
+		return;
+	trader_check *c = &p->checks[p->nchecks++];
+	c->name = name;
+	c->ok = ok;
+	c->field = field;
+	snprintf(c->message, sizeof(c->message), "%s", message ? message : "");
 }
 
 /* amount x ppm / 1e6, rounded down (KRW). */
@@ -198,21 +199,22 @@ static int64_t ppm_of(int64_t amount, int64_t ppm)
 	return (int64_t)((__int128)amount * ppm / 1000000);
 }
 
-json_t *trader_order_preview(trader *t, const trader_order_req *req)
+void trader_order_preview(trader *t, const trader_order_req *req, trader_preview *p)
 {
-	json_t *checks = json_array();
+	memset(p, 0, sizeof(*p));
 	int ok = 1;
 	trader_outcome out;
 	memset(&out, 0, sizeof(out));
 	int fields_ok = trader_order_check(t, req, &out) == 0;
-	check_add(checks, "fields", fields_ok, fields_ok ? NULL : out.field,
+	check_add(p, "fields", fields_ok, fields_ok ? NULL : out.field,
 	          fields_ok ? NULL : out.message);
 	ok &= fields_ok;
 	kis_quote q;
 	kis_error qe;
+	memset(&qe, 0, sizeof(qe));
 	int have_q =
 	    fields_ok && trader_quote(t, req->code, &q, &qe) == KIS_OK && q.upper_limit > 0;
-	check_add(checks, "quote", have_q, have_q ? NULL : "code",
+	check_add(p, "quote", have_q, have_q ? NULL : "code",
 	          have_q       ? NULL
 	          : qe.msg1[0] ? qe.msg1
 	                       : "no quote for this code");
@@ -221,7 +223,7 @@ json_t *trader_order_preview(trader *t, const trader_order_req *req)
 	trader_rule_input in = {req->type, req->tif, req->venue, req->price, req->stop_price};
 	trader_rule_result rr;
 	int rules_ok = trader_rules_check(&in, &ctx, &rr) == 0;
-	check_add(checks, "order_type", rules_ok, rules_ok ? NULL : rr.field,
+	check_add(p, "order_type", rules_ok, rules_ok ? NULL : rr.field,
 	          rules_ok ? NULL : rr.message);
 	ok &= rules_ok && have_q;
 	int priced = rr.rule ? rr.rule->price : req->type == STORE_LIMIT;
@@ -231,38 +233,35 @@ json_t *trader_order_preview(trader *t, const trader_order_req *req)
 	memset(&out, 0, sizeof(out));
 	trader_guard_req g = {req->code, req->side, req->qty, amount, 0};
 	int guard_ok = trader_guard_check(t, &g, &out) == TRADER_OK;
-	check_add(checks, "guard", guard_ok, guard_ok ? NULL : out.field,
-	          guard_ok ? NULL : out.message);
+	check_add(p, "guard", guard_ok, guard_ok ? NULL : out.field, guard_ok ? NULL : out.message);
 	ok &= guard_ok;
 	/* KIS's orderable quantity (buys: inquire-psbl-order at this price;
 	 * market-like types at the upper limit, as KIS reserves). */
-	json_t *orderable = json_null();
 	if (fields_ok && req->side == STORE_BUY) {
 		kis_buying_power bp;
 		kis_error be;
 		if (kis_buying_power_get(t->kis, req->code, priced ? req->price : 0, &bp, &be) ==
 		    KIS_OK) {
-			json_decref(orderable);
-			orderable = json_integer(bp.max_buy_qty);
+			p->have_orderable = 1;
+			p->orderable_qty = bp.max_buy_qty;
 			int enough = bp.max_buy_qty >= req->qty;
-			check_add(checks, "buying_power", enough, enough ? NULL : "qty",
+			check_add(p, "buying_power", enough, enough ? NULL : "qty",
 			          enough ? NULL : "KIS says fewer shares are orderable");
 			ok &= enough;
 		} else {
-			check_add(checks, "buying_power", 0, NULL,
+			check_add(p, "buying_power", 0, NULL,
 			          be.msg1[0] ? be.msg1 : "KIS did not answer");
 			ok = 0;
 		}
 	} else if (fields_ok) {
 		int64_t held = 0, open = 0;
 		if (store_code_exposure(t->db, req->code, &held, &open) == 0) {
-			json_decref(orderable);
-			orderable = json_integer(held); /* the ledger's position (sells) */
+			p->have_orderable = 1;
+			p->orderable_qty = held; /* the ledger's position (sells) */
 		}
 	}
-	int64_t fee = ppm_of(amount, t->cfg.fee_rate_ppm);
-	int64_t tax = req->side == STORE_SELL ? ppm_of(amount, t->cfg.tax_rate_ppm) : 0;
-	return json_pack("{s:b,s:o,s:I,s:I,s:I,s:o}", "ok", ok, "checks", checks, "amount",
-	                 (json_int_t)amount, "fees_estimate", (json_int_t)fee, "tax_estimate",
-	                 (json_int_t)tax, "orderable_qty", orderable);
+	p->ok = ok;
+	p->amount = amount;
+	p->fees_estimate = ppm_of(amount, t->cfg.fee_rate_ppm);
+	p->tax_estimate = req->side == STORE_SELL ? ppm_of(amount, t->cfg.tax_rate_ppm) : 0;
 }

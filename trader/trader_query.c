@@ -1,7 +1,6 @@
-/* trader_query.c — local queries in the shapes of API_CONTRACT.md: order
- * objects, order lists, aged holdings, the calendar. No KIS call here. */
+/* trader_query.c — local queries as C structs: order pages, fills, aged
+ * holdings, the calendar (server/views.c makes the JSON). No KIS call. */
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,144 +8,35 @@
 #include "krx.h"
 #include "trader_internal.h"
 
-static json_t *str_or_null(const char *s)
+void trader_order_detail_get(trader *t, const store_order *o, int with_fills,
+                             trader_order_detail *d)
 {
-	return s && *s ? json_string(s) : json_null();
-}
-
-static json_t *iso(int64_t ms)
-{
-	char buf[40];
-	kst_iso8601(ms, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-static json_t *date_json(int ymd)
-{
-	char buf[16];
-	ymd_format(ymd, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-/* Averages keep at most 4 decimals, as KIS gives them. */
-static double round4(double v)
-{
-	return round(v * 10000.0) / 10000.0;
-}
-
-/* A price as a JSON number: an integer when whole (cheaper to print and
- * exact), else up to 4 decimals. */
-static json_t *price_json(double v)
-{
-	double r = round4(v);
-	if (r == floor(r) && fabs(r) < 9e15)
-		return json_integer((json_int_t)r);
-	return json_real(r);
-}
-
-json_t *trader_order_json(trader *t, const store_order *o, int with_fills)
-{
-	json_t *j = json_object();
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "id", json_integer(o->id));
-	json_object_set_new(j, "client_order_id", str_or_null(o->client_order_id));
-	json_object_set_new(j, "code", json_string(o->code));
-	if (o->name[0])
-		json_object_set_new(j, "name", json_string(o->name));
-	json_object_set_new(j, "side", json_string(store_side_name(o->side)));
-	json_object_set_new(j, "type", json_string(store_type_name(o->type)));
-	json_object_set_new(j, "qty", json_integer(o->qty));
-	json_object_set_new(j, "price", o->price > 0 ? json_integer(o->price) : json_null());
-	json_object_set_new(j, "time_in_force", json_string(store_tif_name(o->tif)));
-	json_object_set_new(j, "venue", json_string(store_venue_name(o->venue)));
-	if (o->type == STORE_STOP_LIMIT)
-		json_object_set_new(j, "stop_price", json_integer(o->stop_price));
-	json_object_set_new(j, "status", json_string(store_status_name(o->status)));
-	json_object_set_new(j, "filled_qty", json_integer(o->filled_qty));
-	json_object_set_new(j, "avg_fill_price",
-	                    o->filled_qty > 0
-	                        ? price_json((double)o->filled_amount / (double)o->filled_qty)
-	                        : json_null());
-	json_object_set_new(j, "broker_order_no", str_or_null(o->broker_order_no));
-	/* The chain of KIS order numbers: the original, then each accepted
-	 * amendment (KIS gives every 정정 a new number). */
-	store_leg *legs = NULL;
-	size_t nlegs = 0;
-	if (store_legs_list(t->db, o->id, &legs, &nlegs))
-		nlegs = 0;
-	json_t *nos = json_array();
-	if (o->broker_order_no[0])
-		json_array_append_new(nos, json_string(o->broker_order_no));
-	for (size_t i = 0; i < nlegs; i++)
-		if (legs[i].kind == STORE_LEG_AMEND && legs[i].odno[0])
-			json_array_append_new(nos, json_string(legs[i].odno));
-	json_object_set_new(j, "broker_order_nos", nos);
-	json_object_set_new(j, "canceled_qty", json_integer(o->canceled_qty));
-	int64_t open = o->qty - o->filled_qty - o->canceled_qty;
-	json_object_set_new(j, "open_qty",
-	                    json_integer(store_status_final(o->status) || open < 0 ? 0 : open));
-	json_object_set_new(j, "source", json_string(store_source_name(o->source)));
-	json_object_set_new(j, "created_at", iso(o->created_ms));
-	json_object_set_new(j, "updated_at", iso(o->updated_ms));
-	json_object_set_new(j, "reject_code", str_or_null(o->reject_code));
-	json_object_set_new(j, "reject_message", str_or_null(o->reject_message));
-	if (with_fills) {
-		json_t *arr = json_array();
-		store_fill *f = NULL;
-		size_t n = 0;
-		if (store_fills_list(t->db, o->id, &f, &n) == 0) {
-			for (size_t i = 0; i < n; i++) {
-				const char *no = o->broker_order_no;
-				for (size_t k = 0; k < nlegs; k++)
-					if (legs[k].id == f[i].leg_id)
-						no = legs[k].odno;
-				json_array_append_new(
-				    arr,
-				    json_pack("{s:I,s:o,s:o,s:o}", "qty", (json_int_t)f[i].qty,
-				              "price",
-				              price_json((double)f[i].amount / (double)f[i].qty),
-				              "filled_at", iso(f[i].filled_ms), "broker_order_no",
-				              str_or_null(no)));
-			}
-			free(f);
-		}
-		json_object_set_new(j, "fills", arr);
-		/* The amendments and cancels, oldest first: the price/qty history. */
-		json_t *la = json_array();
-		for (size_t i = 0; i < nlegs; i++) {
-			const store_leg *l = &legs[i];
-			json_t *lj = json_pack(
-			    "{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "kind", store_leg_kind_name(l->kind),
-			    "status", store_leg_status_name(l->status), "qty", (json_int_t)l->qty,
-			    "broker_order_no", str_or_null(l->odno), "orig_broker_order_no",
-			    str_or_null(l->orgn_odno), "requested_at", iso(l->created_ms),
-			    "reject_code", str_or_null(l->reject_code));
-			if (l->kind == STORE_LEG_AMEND) {
-				json_object_set_new(lj, "type",
-				                    json_string(store_type_name(l->type)));
-				json_object_set_new(lj, "price",
-				                    l->price > 0 ? json_integer(l->price)
-				                                 : json_null());
-				json_object_set_new(lj, "filled_qty", json_integer(l->filled_qty));
-			}
-			if (l->reject_message[0])
-				json_object_set_new(lj, "reject_message",
-				                    json_string(l->reject_message));
-			json_array_append_new(la, lj);
-		}
-		json_object_set_new(j, "amendments", la);
+	memset(d, 0, sizeof(*d));
+	d->order = *o;
+	d->with_fills = with_fills;
+	if (store_legs_list(t->db, o->id, &d->legs, &d->nlegs)) {
+		d->legs = NULL;
+		d->nlegs = 0;
 	}
-	free(legs);
-	return j;
+	if (with_fills && store_fills_list(t->db, o->id, &d->fills, &d->nfills)) {
+		d->fills = NULL;
+		d->nfills = 0;
+	}
 }
 
-static json_t *bad(trader_outcome *out, const char *field, const char *msg)
+void trader_order_detail_free(trader_order_detail *d)
+{
+	free(d->legs);
+	free(d->fills);
+	memset(d, 0, sizeof(*d));
+}
+
+static int bad(trader_outcome *out, const char *field, const char *msg)
 {
 	out->result = TRADER_INVALID;
 	out->field = field;
 	snprintf(out->message, sizeof(out->message), "%s", msg);
-	return NULL;
+	return -1;
 }
 
 static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
@@ -177,12 +67,29 @@ static int cursor_parse(const char *s, int64_t *ms, int64_t *id)
 	return parse_i64(a, 0, INT64_MAX, ms) || parse_i64(dot + 1, 1, INT64_MAX, id) ? -1 : 0;
 }
 
+/* Sums KIS's open quantity over the order numbers of d: the original and
+ * each accepted amendment's. */
+static int64_t kis_open_of(const trader_order_detail *d, char (*nos)[16], const int64_t *qty,
+                           size_t n)
+{
+	int64_t kq = 0;
+	for (size_t m = 0; m < n; m++) {
+		int mine = d->order.broker_order_no[0] && !strcmp(nos[m], d->order.broker_order_no);
+		for (size_t k = 0; !mine && k < d->nlegs; k++)
+			mine = d->legs[k].kind == STORE_LEG_AMEND && d->legs[k].odno[0] &&
+			       !strcmp(nos[m], d->legs[k].odno);
+		if (mine)
+			kq += qty[m];
+	}
+	return kq;
+}
+
 /* GET /orders?open=true: the ledger's open orders, each with what KIS
- * says is still open on its order numbers ("kis_open_qty": psbl_qty of
+ * says is still open on its order numbers (psbl_qty of
  * inquire-psbl-rvsecncl on real accounts, rmn_qty of today's unfilled
  * daily-ccld rows on virtual ones, which have no open-order TR). A
  * difference wakes the reconciler. */
-static void open_check(trader *t, json_t *res)
+static void open_check(trader *t, trader_order_page *page)
 {
 	kis_error e;
 	memset(&e, 0, sizeof(e));
@@ -222,30 +129,23 @@ static void open_check(trader *t, json_t *res)
 			kis_ccld_list_free(&l);
 		}
 	}
-	json_object_set_new(res, "checked_with_kis", json_boolean(ok));
-	if (!ok) {
-		json_object_set_new(res, "kis_error",
-		                    json_string(e.msg1[0] ? e.msg1 : kis_status_name(e.status)));
+	page->kis_open_qty = ok ? calloc(page->n + 1, sizeof(int64_t)) : NULL;
+	page->checked_with_kis = ok && page->kis_open_qty;
+	if (!page->checked_with_kis) {
+		snprintf(page->kis_error, sizeof(page->kis_error), "%s",
+		         e.msg1[0] ? e.msg1 : kis_status_name(e.status));
 		free(nos);
 		free(qty);
 		return;
 	}
 	int differ = 0;
-	size_t i;
-	json_t *o;
-	json_array_foreach(json_object_get(res, "orders"), i, o)
-	{
-		int64_t kq = 0;
-		size_t k;
-		json_t *no;
-		json_array_foreach(json_object_get(o, "broker_order_nos"), k, no)
-		{
-			for (size_t m = 0; m < n; m++)
-				if (!strcmp(nos[m], json_string_value(no)))
-					kq += qty[m];
-		}
-		json_object_set_new(o, "kis_open_qty", json_integer(kq));
-		differ |= kq != json_integer_value(json_object_get(o, "open_qty"));
+	for (size_t i = 0; i < page->n; i++) {
+		const store_order *o = &page->orders[i].order;
+		int64_t open = o->qty - o->filled_qty - o->canceled_qty;
+		if (store_status_final(o->status) || open < 0)
+			open = 0;
+		page->kis_open_qty[i] = kis_open_of(&page->orders[i], nos, qty, n);
+		differ |= page->kis_open_qty[i] != open;
 	}
 	free(nos);
 	free(qty);
@@ -253,9 +153,11 @@ static void open_check(trader *t, json_t *res)
 		trader_reconcile_now(t, 0);
 }
 
-json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome *out)
+int trader_orders_list(trader *t, const trader_list_query *q, trader_order_page *page,
+                       trader_outcome *out)
 {
 	memset(out, 0, sizeof(*out));
+	memset(page, 0, sizeof(*page));
 	store_order_filter f = {.status = q->status,
 	                        .side = q->side,
 	                        .source = q->source,
@@ -270,31 +172,39 @@ json_t *trader_orders_list(trader *t, const trader_list_query *q, trader_outcome
 		return bad(out, "from", "from is after to");
 	if (q->cursor && cursor_parse(q->cursor, &f.cursor_ms, &f.cursor_id))
 		return bad(out, "cursor", "cursor is not one this server gave out");
+	int more = 0;
 	store_order *v = NULL;
 	size_t n = 0;
-	int more = 0;
-	if (store_orders_list(t->db, &f, &v, &n, &more)) {
+	if (store_orders_list(t->db, &f, &v, &n, &more) ||
+	    !(page->orders = calloc(n ? n : 1, sizeof(*page->orders)))) {
+		free(v);
 		out->result = TRADER_INTERNAL;
 		snprintf(out->message, sizeof(out->message), "cannot read the order journal");
-		return NULL;
+		return -1;
 	}
-	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, trader_order_json(t, &v[i], 0));
-	json_t *next = json_null();
-	if (more && n > 0) {
-		char c[48];
-		snprintf(c, sizeof(c), "%lld.%lld", (long long)v[n - 1].created_ms,
-		         (long long)v[n - 1].id);
-		json_decref(next);
-		next = json_string(c);
-	}
+		trader_order_detail_get(t, &v[i], 0, &page->orders[page->n++]);
 	free(v);
+	if (more && page->n > 0) {
+		const store_order *last = &page->orders[page->n - 1].order;
+		snprintf(page->next_cursor, sizeof(page->next_cursor), "%lld.%lld",
+		         (long long)last->created_ms, (long long)last->id);
+	}
 	out->result = TRADER_OK;
-	json_t *res = json_pack("{s:o,s:o}", "orders", arr, "next_cursor", next);
-	if (q->open)
-		open_check(t, res);
-	return res;
+	if (q->open) {
+		page->open = 1;
+		open_check(t, page);
+	}
+	return 0;
+}
+
+void trader_order_page_free(trader_order_page *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		trader_order_detail_free(&p->orders[i]);
+	free(p->orders);
+	free(p->kis_open_qty);
+	memset(p, 0, sizeof(*p));
 }
 
 /* The calendar between two dates in memory, so ageing thousands of lots
@@ -361,81 +271,83 @@ static void bcal_free(bcal *c)
 	free(c->prefix);
 }
 
-json_t *trader_holdings_aged(trader *t, int days)
+int trader_holdings_aged(trader *t, int days, trader_aged *out)
 {
+	memset(out, 0, sizeof(*out));
 	int today = trader_today(t);
-	store_holdings h;
-	if (store_holdings_get(t->db, today, &h))
-		return NULL;
+	out->as_of = today;
+	out->days = days;
+	store_holdings *all = &out->all;
+	if (store_holdings_get(t->db, today, all))
+		return -1;
 	int oldest_all = today;
-	for (size_t i = 0; i < h.n; i++)
-		for (size_t k = 0; k < h.h[i].nlots; k++)
-			if (h.h[i].lots[k].acquired_on < oldest_all)
-				oldest_all = h.h[i].lots[k].acquired_on;
+	for (size_t i = 0; i < all->n; i++)
+		for (size_t k = 0; k < all->h[i].nlots; k++)
+			if (all->h[i].lots[k].acquired_on < oldest_all)
+				oldest_all = all->h[i].lots[k].acquired_on;
 	bcal cal;
-	if (bcal_load(t, oldest_all, today, &cal)) {
-		store_holdings_free(&h);
-		return NULL;
+	out->v = calloc(all->n ? all->n : 1, sizeof(*out->v));
+	if (!out->v || bcal_load(t, oldest_all, today, &cal)) {
+		trader_aged_free(out);
+		return -1;
 	}
-	json_t *arr = json_array();
-	/* Lots of one day share one date string. */
-	json_t *memo_date = NULL;
-	int memo_ymd = 0;
-	for (size_t i = 0; i < h.n; i++) {
-		const store_holding *x = &h.h[i];
-		json_t *lots = json_array();
-		int64_t qty = 0;
-		int oldest = 0, oldest_n = 0;
+	for (size_t i = 0; i < all->n; i++) {
+		store_holding *x = &all->h[i];
+		trader_aged_holding *a = &out->v[out->n];
+		memset(a, 0, sizeof(*a));
+		a->h = x;
+		/* Keep the lots held long enough, in place, oldest first. */
+		size_t kept = 0;
 		for (size_t k = 0; k < x->nlots; k++) {
-			const store_lot *l = &x->lots[k];
-			int held = bcal_between(&cal, l->acquired_on, today);
+			int held = bcal_between(&cal, x->lots[k].acquired_on, today);
 			if (held < days)
 				continue;
-			if (!oldest) {
-				oldest = l->acquired_on;
-				oldest_n = held;
+			if (!kept) {
+				a->acquired_on = x->lots[k].acquired_on;
+				a->business_days_held = held;
 			}
-			qty += l->qty;
-			json_t *lot = json_object();
-			if (l->acquired_on != memo_ymd) {
-				json_decref(memo_date);
-				memo_date = date_json(l->acquired_on);
-				memo_ymd = l->acquired_on;
-			}
-			json_object_set_nocheck(lot, "acquired_on", memo_date);
-			json_object_set_new_nocheck(lot, "qty", json_integer(l->qty));
-			json_object_set_new_nocheck(lot, "price", price_json(l->price));
-			json_array_append_new(lots, lot);
+			a->qty += x->lots[k].qty;
+			x->lots[kept++] = x->lots[k];
 		}
-		if (qty == 0) {
-			json_decref(lots);
+		if (a->qty == 0)
 			continue;
-		}
-		json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:i,s:o}", "code", x->code, "name", x->name,
-		                      "qty", (json_int_t)qty, "acquired_on", date_json(oldest),
-		                      "business_days_held", oldest_n, "lots", lots);
-		if (x->incomplete)
-			json_object_set_new(o, "history_incomplete", json_true());
-		json_array_append_new(arr, o);
+		a->lots = x->lots;
+		a->nlots = kept;
+		out->n++;
 	}
-	json_decref(memo_date);
 	bcal_free(&cal);
-	store_holdings_free(&h);
-	return json_pack("{s:o,s:i,s:o}", "as_of", date_json(today), "days", days, "holdings", arr);
+	return 0;
 }
 
-json_t *trader_calendar(trader *t, int from_ymd, int to_ymd)
+void trader_aged_free(trader_aged *a)
 {
+	free(a->v);
+	store_holdings_free(&a->all);
+	memset(a, 0, sizeof(*a));
+}
+
+int trader_calendar(trader *t, int from_ymd, int to_ymd, trader_days *out)
+{
+	memset(out, 0, sizeof(*out));
 	if (!ymd_valid(from_ymd) || !ymd_valid(to_ymd) || from_ymd > to_ymd)
-		return NULL;
+		return -1;
+	out->from = from_ymd;
+	out->to = to_ymd;
 	store_day *d = NULL;
 	size_t n = 0;
 	if (store_holidays_list(t->db, from_ymd, to_ymd, &d, &n))
-		return NULL;
-	json_t *days = json_array(), *hol = json_array(), *unknown = json_array();
+		return -1;
+	size_t span = (size_t)(ymd_to_days(to_ymd) - ymd_to_days(from_ymd)) + 1;
+	out->trading_days = malloc(span * sizeof(int));
+	out->unknown = malloc(span * sizeof(int));
+	out->closures = malloc((n ? n : 1) * sizeof(store_day));
+	if (!out->trading_days || !out->unknown || !out->closures) {
+		free(d);
+		trader_days_free(out);
+		return -1;
+	}
 	size_t k = 0;
-	int fail = 0;
-	for (int ymd = from_ymd; ymd <= to_ymd && !fail; ymd = ymd_add_days(ymd, 1)) {
+	for (int ymd = from_ymd; ymd <= to_ymd; ymd = ymd_add_days(ymd, 1)) {
 		while (k < n && d[k].ymd < ymd)
 			k++;
 		int wd = ymd_weekday(ymd);
@@ -444,21 +356,25 @@ json_t *trader_calendar(trader *t, int from_ymd, int to_ymd)
 		/* A weekday of a year neither the built-in table nor KIS covers:
 		 * whether KRX trades then is not known, and not guessed. */
 		if (open && !listed && (year < KRX_CAL_FIRST_YEAR || year > KRX_CAL_LAST_YEAR)) {
-			json_array_append_new(unknown, date_json(ymd));
+			out->unknown[out->nunknown++] = ymd;
 			continue;
 		}
 		if (listed) {
 			open = d[k].open;
 			if (!open && wd != 0 && wd != 6)
-				json_array_append_new(hol,
-				                      json_pack("{s:o,s:s}", "date", date_json(ymd),
-				                                "name", d[k].name));
+				out->closures[out->nclosures++] = d[k];
 		}
 		if (open)
-			json_array_append_new(days, date_json(ymd));
+			out->trading_days[out->ntrading++] = ymd;
 	}
 	free(d);
-	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "from", date_json(from_ymd), "to",
-	                 date_json(to_ymd), "trading_days", days, "holidays", hol, "unknown",
-	                 unknown);
+	return 0;
+}
+
+void trader_days_free(trader_days *c)
+{
+	free(c->trading_days);
+	free(c->unknown);
+	free(c->closures);
+	memset(c, 0, sizeof(*c));
 }

@@ -180,16 +180,17 @@ static void test_market_buy_fills_once(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(fl[0].qty, 10);
 	free(fl);
-	/* The JSON shape of the contract. */
-	json_t *j = trader_order_json(f->t, &o, 1);
-	assert_string_equal(json_string_value(json_object_get(j, "status")), "filled");
-	assert_true(json_is_null(json_object_get(j, "price")));
-	assert_true(json_is_null(json_object_get(j, "client_order_id")));
-	assert_true(json_is_number(json_object_get(j, "avg_fill_price")));
-	assert_string_equal(json_string_value(json_object_get(j, "source")), "api");
-	assert_int_equal(json_array_size(json_object_get(j, "fills")), 1);
-	assert_non_null(strstr(json_string_value(json_object_get(j, "created_at")), "+09:00"));
-	json_decref(j);
+	/* What the order object is made of (its JSON: tests/server/test_views.c). */
+	assert_int_equal(o.status, ST_FILLED);
+	assert_int_equal(o.type, STORE_MARKET);
+	assert_string_equal(o.client_order_id, "");
+	assert_int_equal(o.source, STORE_SRC_API);
+	assert_true(o.created_ms > 0);
+	trader_order_detail d;
+	trader_order_detail_get(f->t, &o, 1, &d);
+	assert_int_equal(d.nfills, 1);
+	assert_int_equal(d.fills[0].qty, 10);
+	trader_order_detail_free(&d);
 	assert_int_equal(sim_order_count(f), 1);
 }
 
@@ -522,15 +523,11 @@ static const char *SEED =
     "{\"date\":\"2026-11-19\",\"time\":\"093000\",\"code\":\"005380\",\"side\":\"buy\","
     "\"qty\":6,\"price\":200000,\"filled_qty\":0}]}";
 
-static json_t *holding(json_t *aged, const char *code)
+static const trader_aged_holding *holding(const trader_aged *aged, const char *code)
 {
-	size_t i;
-	json_t *h;
-	json_array_foreach(json_object_get(aged, "holdings"), i, h)
-	{
-		if (!strcmp(json_string_value(json_object_get(h, "code")), code))
-			return h;
-	}
+	for (size_t i = 0; i < aged->n; i++)
+		if (!strcmp(aged->v[i].h->code, code))
+			return &aged->v[i];
 	return NULL;
 }
 
@@ -566,38 +563,37 @@ static void test_backfill_external_and_aged(void **state)
 
 	/* Today 2026-11-24 (Tue). 005930: 10 @ 11-16 and 5 @ 11-17, sold 12 on
 	 * 11-18 (FIFO): 3 left from 11-17 -> 5 business days (18,19,20,23,24). */
-	json_t *aged = trader_holdings_aged(f->t, 5);
-	assert_non_null(aged);
-	assert_string_equal(json_string_value(json_object_get(aged, "as_of")), "2026-11-24");
-	json_t *h = holding(aged, "005930");
+	trader_aged aged;
+	assert_int_equal(trader_holdings_aged(f->t, 5, &aged), 0);
+	assert_int_equal(aged.as_of, 20261124);
+	const trader_aged_holding *h = holding(&aged, "005930");
 	assert_non_null(h);
-	assert_int_equal(json_integer_value(json_object_get(h, "qty")), 3);
-	assert_string_equal(json_string_value(json_object_get(h, "acquired_on")), "2026-11-17");
-	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")), 5);
-	assert_int_equal(json_array_size(json_object_get(h, "lots")), 1);
-	assert_string_equal(json_string_value(json_object_get(h, "name")), "삼성전자");
+	assert_int_equal(h->qty, 3);
+	assert_int_equal(h->acquired_on, 20261117);
+	assert_int_equal(h->business_days_held, 5);
+	assert_int_equal(h->nlots, 1);
+	assert_string_equal(h->h->name, "삼성전자");
 	/* 000660 bought Fri 11-20: 2 business days (23, 24): not yet. */
-	assert_null(holding(aged, "000660"));
+	assert_null(holding(&aged, "000660"));
 	/* 035420 bought Thu 2026-10-08: Hangul Day Fri 10-09 is closed. */
-	h = holding(aged, "035420");
+	h = holding(&aged, "035420");
 	assert_non_null(h);
-	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")),
-	                 krx_trading_days_between(20261008, 20261124));
+	assert_int_equal(h->business_days_held, krx_trading_days_between(20261008, 20261124));
 	assert_int_equal(krx_trading_days_between(20261008, 20261013), 2); /* 12, 13 */
 	/* A sell with no known buys: nothing held, so not listed. */
-	assert_null(holding(aged, "068270"));
-	json_decref(aged);
+	assert_null(holding(&aged, "068270"));
+	trader_aged_free(&aged);
 
 	/* days=2 lists 000660; a KIS-announced closure on Mon 11-23 removes it again. */
-	aged = trader_holdings_aged(f->t, 2);
-	assert_non_null(holding(aged, "000660"));
-	json_decref(aged);
+	assert_int_equal(trader_holdings_aged(f->t, 2, &aged), 0);
+	assert_non_null(holding(&aged, "000660"));
+	trader_aged_free(&aged);
 	assert_int_equal(store_holiday_put(f->db, 20261123, 0, "temporary closure"), 0);
-	aged = trader_holdings_aged(f->t, 2);
-	assert_null(holding(aged, "000660"));
-	h = holding(aged, "005930");
-	assert_int_equal(json_integer_value(json_object_get(h, "business_days_held")), 4);
-	json_decref(aged);
+	assert_int_equal(trader_holdings_aged(f->t, 2, &aged), 0);
+	assert_null(holding(&aged, "000660"));
+	h = holding(&aged, "005930");
+	assert_int_equal(h->business_days_held, 4);
+	trader_aged_free(&aged);
 }
 
 /* A backfill reaching past KIS's three-month split reads the old TR for the
@@ -680,12 +676,13 @@ static void test_incomplete_history(void **state)
 	    "\"qty\":4,\"price\":70000,\"filled_qty\":4}]}");
 	kis_error e;
 	assert_int_equal(trader_backfill(f->t, 30, &e), 0);
-	json_t *aged = trader_holdings_aged(f->t, 5);
-	json_t *h = holding(aged, "005930");
+	trader_aged aged;
+	assert_int_equal(trader_holdings_aged(f->t, 5, &aged), 0);
+	const trader_aged_holding *h = holding(&aged, "005930");
 	assert_non_null(h);
-	assert_int_equal(json_integer_value(json_object_get(h, "qty")), 4);
-	assert_true(json_is_true(json_object_get(h, "history_incomplete")));
-	json_decref(aged);
+	assert_int_equal(h->qty, 4);
+	assert_true(h->h->incomplete);
+	trader_aged_free(&aged);
 }
 
 static void test_restart_pending_becomes_unknown(void **state)
@@ -734,19 +731,18 @@ static void test_list_and_calendar(void **state)
 	                       .source = TRADER_ANY,
 	                       .code = "005930",
 	                       .limit = 1};
-	json_t *j = trader_orders_list(f->t, &q, &out);
-	assert_non_null(j);
-	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
-	const char *cur = json_string_value(json_object_get(j, "next_cursor"));
-	assert_non_null(cur);
+	trader_order_page page;
+	assert_int_equal(trader_orders_list(f->t, &q, &page, &out), 0);
+	assert_int_equal(page.n, 1);
+	assert_true(page.next_cursor[0]);
 	char cursor[64];
-	snprintf(cursor, sizeof(cursor), "%s", cur);
-	json_decref(j);
+	snprintf(cursor, sizeof(cursor), "%s", page.next_cursor);
+	trader_order_page_free(&page);
 	q.cursor = cursor;
-	j = trader_orders_list(f->t, &q, &out);
-	assert_int_equal(json_array_size(json_object_get(j, "orders")), 1);
-	assert_true(json_is_null(json_object_get(j, "next_cursor")));
-	json_decref(j);
+	assert_int_equal(trader_orders_list(f->t, &q, &page, &out), 0);
+	assert_int_equal(page.n, 1);
+	assert_string_equal(page.next_cursor, "");
+	trader_order_page_free(&page);
 	/* Names, code, dates and limit are typed by the HTTP layer's declaration
 	 * (test_routes, integration_orders); a cursor it never gave out is the
 	 * trader's to refuse. */
@@ -756,31 +752,25 @@ static void test_list_and_calendar(void **state)
 		                       .side = TRADER_ANY,
 		                       .source = TRADER_ANY,
 		                       .cursor = bad_cursors[i]};
-		assert_null(trader_orders_list(f->t, &b, &out));
+		assert_int_equal(trader_orders_list(f->t, &b, &page, &out), -1);
 		assert_int_equal(out.result, TRADER_INVALID);
 		assert_string_equal(out.field, "cursor");
 	}
 	/* Chuseok 2026: Thu 09-24 to Fri 09-25 (and the weekend); Hangul Day 10-09. */
-	j = trader_calendar(f->t, 20260921, 20261009);
-	assert_non_null(j);
-	json_t *hol = json_object_get(j, "holidays");
+	trader_days d;
+	assert_int_equal(trader_calendar(f->t, 20260921, 20261009, &d), 0);
 	int seen_chuseok = 0;
-	size_t i;
-	json_t *x;
-	json_array_foreach(hol, i, x)
-	{
-		const char *d = json_string_value(json_object_get(x, "date"));
-		if (!strcmp(d, "2026-09-25"))
+	for (size_t i = 0; i < d.nclosures; i++) {
+		if (d.closures[i].ymd == 20260925)
 			seen_chuseok = 1;
-		assert_int_equal(krx_is_trading_day(ymd_parse(d)), 0);
+		assert_int_equal(krx_is_trading_day(d.closures[i].ymd), 0);
 	}
 	assert_true(seen_chuseok);
-	json_array_foreach(json_object_get(j, "trading_days"), i, x)
-	    assert_int_equal(krx_is_trading_day(ymd_parse(json_string_value(x))), 1);
-	assert_int_equal(json_array_size(json_object_get(j, "trading_days")),
-	                 krx_trading_days_between(20260920, 20261009));
-	json_decref(j);
-	assert_null(trader_calendar(f->t, 20261009, 20260921));
+	for (size_t i = 0; i < d.ntrading; i++)
+		assert_int_equal(krx_is_trading_day(d.trading_days[i]), 1);
+	assert_int_equal(d.ntrading, krx_trading_days_between(20260920, 20261009));
+	trader_days_free(&d);
+	assert_int_equal(trader_calendar(f->t, 20261009, 20260921, &d), -1);
 }
 
 int main(void)
