@@ -38,6 +38,9 @@ static void test_route_find(void **state)
 	assert_string_equal(r->pattern, "/orders/reconcile");
 	char p4[] = "/orders/42";
 	assert_int_equal(gw_route_find("PUT", p4, &r, args), 405);
+	char p4b[] = "/orders/42";
+	assert_int_equal(gw_route_find(NULL, p4b, &r, args), 0); /* any method (preflight) */
+	assert_string_equal(args[0], "42");
 	char p5[] = "/nope";
 	assert_int_equal(gw_route_find("GET", p5, &r, args), 404);
 	char p6[] = "/orders/42/fills";
