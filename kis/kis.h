@@ -103,7 +103,7 @@ int64_t kis_token_valid_until(kis_client *c);
 /* Make sure a token is held (issues one if needed). */
 int kis_token_ensure(kis_client *c, kis_error *err);
 
-/* Counters for logs and /metrics. */
+/* Counters of the client's work (tests read them). */
 typedef struct kis_stats {
 	uint64_t requests;         /* HTTP requests sent upstream */
 	uint64_t token_issued;     /* successful tokenP calls */

@@ -63,11 +63,6 @@ typedef struct rstate {
 
 /* ---- request values (http.h) ---- */
 
-const char *gw_query(const gw_req *req, const char *name)
-{
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
 const char *gw_header(const gw_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

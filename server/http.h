@@ -29,7 +29,7 @@ typedef struct gw_req {
 	const char *args[GW_MAX_PATH_ARGS]; /* "{id}" segments of the route, in order */
 	json_t *body;                       /* parsed JSON body (object or array), or NULL */
 	const void *in; /* the endpoint's typed input, filled from its declaration (input.h) */
-	void *conn;     /* opaque; use gw_query / gw_header */
+	void *conn;     /* opaque; use gw_header (query values come declared, in `in`) */
 } gw_req;
 
 typedef struct gw_resp {
@@ -46,8 +46,7 @@ typedef struct gw_resp {
 
 typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
 
-/* Query parameter / request header, or NULL. Borrowed until the request ends. */
-const char *gw_query(const gw_req *req, const char *name);
+/* Request header, or NULL. Borrowed until the request ends. */
 const char *gw_header(const gw_req *req, const char *name);
 
 /* Set the reply (steals body). */
@@ -63,8 +62,5 @@ void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *f
 void gw_reply_kis_error(gw_resp *resp, const kis_error *err);
 /* Add "kis":{"msg_cd","msg1"} to an error reply already set. */
 void gw_error_add_kis(gw_resp *resp, const char *msg_cd, const char *msg1);
-/* The wire code / status of a registry entry. */
-const char *gw_err_code(gw_err e);
-int gw_err_status(gw_err e);
 
 #endif

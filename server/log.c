@@ -3,7 +3,6 @@
  * codes, not tokens or keys. */
 #include "log.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,18 +49,6 @@ void gw_log(enum gw_log_level lv, const char *msg, json_t *extra)
 	ssize_t w = write(STDERR_FILENO, line, n + 1);
 	(void)w;
 	free(line);
-}
-
-void gw_logf(enum gw_log_level lv, const char *fmt, ...)
-{
-	if (!gw_log_enabled(lv))
-		return;
-	char buf[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	gw_log(lv, buf, NULL);
 }
 
 /* The libraries' log hook (common/klog.h), as JSON lines. */

@@ -13,6 +13,5 @@ int gw_log_enabled(enum gw_log_level lv);
 void gw_log(enum gw_log_level lv, const char *msg, json_t *extra);
 /* Routes the libraries' klogf() lines here. */
 void gw_log_install(void);
-void gw_logf(enum gw_log_level lv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

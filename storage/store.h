@@ -218,8 +218,6 @@ int64_t store_order_progress(store *s, int64_t id, const store_progress *p);
 
 /* Orders in the given statuses (bitmask of 1u << status), oldest first. */
 int store_orders_by_status(store *s, unsigned status_mask, store_order **out, size_t *n);
-/* Orders with an ODNO placed on ord_date (for matching KIS rows). */
-int store_orders_on_date(store *s, int ord_date, store_order **out, size_t *n);
 
 typedef struct store_order_filter {
 	int status;        /* -1: any */

@@ -38,4 +38,13 @@ int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
 int store_order_get_in(sqlite3 *db, int64_t id, store_order *out);
 int store_order_progress_in(sqlite3 *db, int64_t id, const store_progress *p, int64_t *added);
 
+/* Index of s in names[0..n), or -1 (s NULL or not there) (store_names.c). */
+int store_name_find(const char *const *names, int n, const char *s);
+
+/* Inside a transaction: records the fill that takes order o (as stored) to
+ * p's cumulative quantity, and moves the code's FIFO position
+ * (store_fills.c). *added is the quantity new to the ledger (0 when the
+ * fill was known). 0 or -1. */
+int store_fill_add(sqlite3 *db, const store_order *o, const store_progress *p, int64_t *added);
+
 #endif
