@@ -487,7 +487,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return st;
 }
 
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+/* libmicrohttpd's messages; fmt is its own printf format (checked as one). */
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char buf[512];
 	vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -505,7 +505,8 @@ static void log_nothing(void *cls, const char *fm, va_list ap)
 {
 }
 
-static void log_stderr(void *cls, const char *fm, va_list ap)
+/* fm is libmicrohttpd's own printf format (checked as one). */
+__attribute__((format(printf, 2, 0))) static void log_stderr(void *cls, const char *fm, va_list ap)
 {
 	fputs("kis-sim: ", stderr);
 	vfprintf(stderr, fm, ap);

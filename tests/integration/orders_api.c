@@ -45,7 +45,7 @@ static void up(testenv *e, const char *seed, const char *const *gw_env)
 	assert_int_equal(h_start_sim(&e->sim, args), 0);
 	sim_post(e, "/__sim/reset",
 	         seed ? seed : "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
-	const char *genv[16] = {"KISGW_CLOCK=" CLOCK, "KISGW_RATE_LIMIT=1000",
+	const char *genv[16] = {("KISGW_CLOCK=" CLOCK), "KISGW_RATE_LIMIT=1000",
 	                        "KISGW_RECONCILE_INTERVAL=3600"};
 	int n = 3;
 	for (; gw_env && *gw_env; gw_env++)
