@@ -66,6 +66,7 @@ static void reply_not_sent(gw_resp *resp, const kis_error *e)
 }
 
 typedef enum reply_kind {
+	R_NONE,    /* not in the table: answered as TRADER_INTERNAL */
 	R_ORDER,   /* status + the order */
 	R_ERROR,   /* err with the trader's message (and field when named) */
 	R_REFUSAL, /* err saying KIS refused `what`, with its msg1 and "kis" */
@@ -83,25 +84,37 @@ static const struct {
 	const char *what; /* R_REFUSAL: what KIS refused */
 	unsigned char named, with_kis, with_order;
 } outcome_http[TRADER__MAX] = {
-    [TRADER_CREATED] = {R_ORDER, 201},
-    [TRADER_REPLAYED] = {R_ORDER, 200},
-    [TRADER_UNKNOWN] = {R_ORDER, 202},
-    [TRADER_ACCEPTED] = {R_ORDER, 202},
-    [TRADER_OK] = {R_ORDER, 200},
-    [TRADER_REJECTED] = {R_REFUSAL, 0, GW_E_ORDER_REJECTED, "order", 0, 1, 1},
-    [TRADER_CANCEL_REJECTED] = {R_REFUSAL, 0, GW_E_KIS_REJECTED, "cancel", 0, 1, 1},
-    [TRADER_AMEND_REJECTED] = {R_REFUSAL, 0, GW_E_KIS_REJECTED, "amendment", 0, 1, 1},
-    [TRADER_NOT_SENT] = {R_NOT_SENT, .with_order = 1},
-    [TRADER_INVALID] = {R_ERROR, 0, GW_E_INVALID_FIELD, .named = 1},
-    [TRADER_OVER_LIMIT] = {R_ERROR, 0, GW_E_OVER_LIMIT, .named = 1},
-    [TRADER_KEY_REUSED] = {R_ERROR, 0, GW_E_IDEMPOTENCY_REUSED, .named = 1},
-    [TRADER_KIS_ERROR] = {R_KIS},
-    [TRADER_UNKNOWN_CODE] = {R_ERROR, 0, GW_E_UNKNOWN_CODE, .named = 1, .with_kis = 1},
-    [TRADER_NOT_FOUND] = {R_ERROR, 0, GW_E_NOT_FOUND},
-    [TRADER_FINAL] = {R_ERROR, 0, GW_E_ORDER_FINAL, .with_kis = 1, .with_order = 1},
-    [TRADER_CONFLICT] = {R_ERROR, 0, GW_E_CONFLICT, .with_order = 1},
-    [TRADER_HALTED] = {R_ERROR, 0, GW_E_TRADING_HALTED},
-    [TRADER_INTERNAL] = {R_ERROR, 0, GW_E_INTERNAL, .with_order = 1},
+    [TRADER_CREATED] = {.kind = R_ORDER, .status = 201},
+    [TRADER_REPLAYED] = {.kind = R_ORDER, .status = 200},
+    [TRADER_UNKNOWN] = {.kind = R_ORDER, .status = 202},
+    [TRADER_ACCEPTED] = {.kind = R_ORDER, .status = 202},
+    [TRADER_OK] = {.kind = R_ORDER, .status = 200},
+    [TRADER_REJECTED] = {.kind = R_REFUSAL,
+                         .err = GW_E_ORDER_REJECTED,
+                         .what = "order",
+                         .with_kis = 1,
+                         .with_order = 1},
+    [TRADER_CANCEL_REJECTED] = {.kind = R_REFUSAL,
+                                .err = GW_E_KIS_REJECTED,
+                                .what = "cancel",
+                                .with_kis = 1,
+                                .with_order = 1},
+    [TRADER_AMEND_REJECTED] = {.kind = R_REFUSAL,
+                               .err = GW_E_KIS_REJECTED,
+                               .what = "amendment",
+                               .with_kis = 1,
+                               .with_order = 1},
+    [TRADER_NOT_SENT] = {.kind = R_NOT_SENT, .with_order = 1},
+    [TRADER_INVALID] = {.kind = R_ERROR, .err = GW_E_INVALID_FIELD, .named = 1},
+    [TRADER_OVER_LIMIT] = {.kind = R_ERROR, .err = GW_E_OVER_LIMIT, .named = 1},
+    [TRADER_KEY_REUSED] = {.kind = R_ERROR, .err = GW_E_IDEMPOTENCY_REUSED, .named = 1},
+    [TRADER_KIS_ERROR] = {.kind = R_KIS},
+    [TRADER_UNKNOWN_CODE] = {.kind = R_ERROR, .err = GW_E_UNKNOWN_CODE, .named = 1, .with_kis = 1},
+    [TRADER_NOT_FOUND] = {.kind = R_ERROR, .err = GW_E_NOT_FOUND},
+    [TRADER_FINAL] = {.kind = R_ERROR, .err = GW_E_ORDER_FINAL, .with_kis = 1, .with_order = 1},
+    [TRADER_CONFLICT] = {.kind = R_ERROR, .err = GW_E_CONFLICT, .with_order = 1},
+    [TRADER_HALTED] = {.kind = R_ERROR, .err = GW_E_TRADING_HALTED},
+    [TRADER_INTERNAL] = {.kind = R_ERROR, .err = GW_E_INTERNAL, .with_order = 1},
 };
 
 /* The order as JSON (its legs, and with_fills its fills and amendments). */
@@ -120,6 +133,8 @@ static void reply_outcome(gw_req *req, gw_resp *resp, const trader_outcome *out,
 {
 	const store_order *o = &out->order;
 	unsigned r = (unsigned)out->result < TRADER__MAX ? out->result : TRADER_INTERNAL;
+	if (outcome_http[r].kind == R_NONE)
+		r = TRADER_INTERNAL;
 	switch (outcome_http[r].kind) {
 	case R_ORDER:
 		gw_reply(resp, outcome_http[r].status, order_json(req, o, with_fills));
