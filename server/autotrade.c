@@ -13,21 +13,11 @@
 #include "krx.h"
 #include "notify.h"
 #include "params.h"
+#include "views.h"
 
 static json_t *iso_or_null(int64_t ms)
 {
-	if (ms <= 0)
-		return json_null();
-	char buf[32];
-	kst_iso8601(ms, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-static json_t *date_json(int ymd)
-{
-	char buf[16];
-	ymd_format(ymd, buf, sizeof(buf));
-	return json_string(buf);
+	return ms > 0 ? gw_json_time(ms) : json_null();
 }
 
 static json_t *setting_value(const at_settings *s, const at_setting_def *d)
@@ -60,7 +50,7 @@ static json_t *settings_json(gw_app *app)
 static json_t *decision_json(const store_at_decision *d)
 {
 	json_t *o = json_pack("{s:I,s:o,s:o,s:s,s:s,s:s,s:I,s:I,s:I,s:b}", "id", (json_int_t)d->id,
-	                      "at", iso_or_null(d->at_ms), "date", date_json(d->ymd), "code",
+	                      "at", iso_or_null(d->at_ms), "date", gw_json_date(d->ymd), "code",
 	                      d->code, "action", d->action, "reason", d->reason, "price",
 	                      (json_int_t)d->price, "qty", (json_int_t)d->qty, "ref_price",
 	                      (json_int_t)d->ref_price, "dry_run", d->dry_run);
@@ -147,7 +137,7 @@ GW_ENDPOINT(autotrade_get, gw_no_input)
 	json_t *j =
 	    json_pack("{s:s,s:s,s:b,s:o,s:b,s:o,s:o,s:I,s:I,s:I,s:o,s:o,s:o,s:o}", "mode",
 	              at_mode_name(st.mode), "state", st.state, "paused", st.paused, "date",
-	              date_json(st.ymd), "trading_day", st.trading_day, "next_pass_at",
+	              gw_json_date(st.ymd), "trading_day", st.trading_day, "next_pass_at",
 	              iso_or_null(st.next_pass_ms), "last_pass", last, "passes",
 	              (json_int_t)st.passes, "failed_passes", (json_int_t)st.failed_passes,
 	              "late_passes", (json_int_t)st.late_passes, "settings", settings_json(app),
@@ -390,7 +380,7 @@ GW_ENDPOINT(autotrade_run, gw_no_input)
 		return;
 	}
 	json_t *j =
-	    json_pack("{s:o,s:s,s:b,s:i,s:i,s:I,s:i}", "date", date_json(rep.ymd), "phase",
+	    json_pack("{s:o,s:s,s:b,s:i,s:i,s:I,s:i}", "date", gw_json_date(rep.ymd), "phase",
 	              rep.phase, "ok", rep.ok, "decisions", rep.decisions, "orders", rep.orders,
 	              "duration_ms", (json_int_t)rep.duration_ms, "kis_calls", (int)rep.kis_calls);
 	json_object_set_new(j, "error", rep.error[0] ? json_string(rep.error) : json_null());

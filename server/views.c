@@ -12,14 +12,14 @@ static json_t *str_or_null(const char *s)
 	return s && *s ? json_string(s) : json_null();
 }
 
-static json_t *iso(int64_t ms)
+json_t *gw_json_time(int64_t ms)
 {
 	char buf[40];
 	kst_iso8601(ms, buf, sizeof(buf));
 	return json_string(buf);
 }
 
-static json_t *date_json(int ymd)
+json_t *gw_json_date(int ymd)
 {
 	char buf[16];
 	ymd_format(ymd, buf, sizeof(buf));
@@ -52,7 +52,8 @@ static json_t *legs_json(const store_leg *legs, size_t nlegs)
 		    "{s:s,s:s,s:I,s:o,s:o,s:o,s:o}", "kind", store_leg_kind_name(l->kind), "status",
 		    store_leg_status_name(l->status), "qty", (json_int_t)l->qty, "broker_order_no",
 		    str_or_null(l->odno), "orig_broker_order_no", str_or_null(l->orgn_odno),
-		    "requested_at", iso(l->created_ms), "reject_code", str_or_null(l->reject_code));
+		    "requested_at", gw_json_time(l->created_ms), "reject_code",
+		    str_or_null(l->reject_code));
 		if (l->kind == STORE_LEG_AMEND) {
 			json_object_set_new(lj, "type", json_string(store_type_name(l->type)));
 			json_object_set_new(lj, "price",
@@ -80,7 +81,7 @@ static json_t *fills_json(const trader_order_detail *d)
 		json_array_append_new(
 		    arr, json_pack("{s:I,s:o,s:o,s:o}", "qty", (json_int_t)f->qty, "price",
 		                   price_json((double)f->amount / (double)f->qty), "filled_at",
-		                   iso(f->filled_ms), "broker_order_no", str_or_null(no)));
+		                   gw_json_time(f->filled_ms), "broker_order_no", str_or_null(no)));
 	}
 	return arr;
 }
@@ -125,8 +126,8 @@ json_t *gw_order_json(const trader_order_detail *d)
 	json_object_set_new(j, "open_qty",
 	                    json_integer(store_status_final(o->status) || open < 0 ? 0 : open));
 	json_object_set_new(j, "source", json_string(store_source_name(o->source)));
-	json_object_set_new(j, "created_at", iso(o->created_ms));
-	json_object_set_new(j, "updated_at", iso(o->updated_ms));
+	json_object_set_new(j, "created_at", gw_json_time(o->created_ms));
+	json_object_set_new(j, "updated_at", gw_json_time(o->updated_ms));
 	json_object_set_new(j, "reject_code", str_or_null(o->reject_code));
 	json_object_set_new(j, "reject_message", str_or_null(o->reject_message));
 	if (d->with_fills) {
@@ -187,7 +188,7 @@ json_t *gw_aged_json(const trader_aged *a)
 			json_t *lot = json_object();
 			if (l->acquired_on != memo_ymd) {
 				json_decref(memo_date);
-				memo_date = date_json(l->acquired_on);
+				memo_date = gw_json_date(l->acquired_on);
 				memo_ymd = l->acquired_on;
 			}
 			json_object_set_nocheck(lot, "acquired_on", memo_date);
@@ -195,24 +196,24 @@ json_t *gw_aged_json(const trader_aged *a)
 			json_object_set_new_nocheck(lot, "price", price_json(l->price));
 			json_array_append_new(lots, lot);
 		}
-		json_t *o =
-		    json_pack("{s:s,s:s,s:I,s:o,s:i,s:o}", "code", x->h->code, "name", x->h->name,
-		              "qty", (json_int_t)x->qty, "acquired_on", date_json(x->acquired_on),
-		              "business_days_held", x->business_days_held, "lots", lots);
+		json_t *o = json_pack("{s:s,s:s,s:I,s:o,s:i,s:o}", "code", x->h->code, "name",
+		                      x->h->name, "qty", (json_int_t)x->qty, "acquired_on",
+		                      gw_json_date(x->acquired_on), "business_days_held",
+		                      x->business_days_held, "lots", lots);
 		if (x->h->incomplete)
 			json_object_set_new(o, "history_incomplete", json_true());
 		json_array_append_new(arr, o);
 	}
 	json_decref(memo_date);
-	return json_pack("{s:o,s:i,s:o}", "as_of", date_json(a->as_of), "days", a->days, "holdings",
-	                 arr);
+	return json_pack("{s:o,s:i,s:o}", "as_of", gw_json_date(a->as_of), "days", a->days,
+	                 "holdings", arr);
 }
 
 static json_t *dates_json(const int *ymd, size_t n)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, date_json(ymd[i]));
+		json_array_append_new(a, gw_json_date(ymd[i]));
 	return a;
 }
 
@@ -220,12 +221,13 @@ json_t *gw_days_json(const trader_days *d)
 {
 	json_t *hol = json_array();
 	for (size_t i = 0; i < d->nclosures; i++)
-		json_array_append_new(hol,
-		                      json_pack("{s:o,s:s}", "date", date_json(d->closures[i].ymd),
-		                                "name", d->closures[i].name));
-	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "from", date_json(d->from), "to",
-	                 date_json(d->to), "trading_days", dates_json(d->trading_days, d->ntrading),
-	                 "holidays", hol, "unknown", dates_json(d->unknown, d->nunknown));
+		json_array_append_new(hol, json_pack("{s:o,s:s}", "date",
+		                                     gw_json_date(d->closures[i].ymd), "name",
+		                                     d->closures[i].name));
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "from", gw_json_date(d->from), "to",
+	                 gw_json_date(d->to), "trading_days",
+	                 dates_json(d->trading_days, d->ntrading), "holidays", hol, "unknown",
+	                 dates_json(d->unknown, d->nunknown));
 }
 
 json_t *gw_stats_json(const trader_stats *s)
@@ -236,6 +238,6 @@ json_t *gw_stats_json(const trader_stats *s)
 	              "imported", (json_int_t)s->imported, "unknown_resolved",
 	              (json_int_t)s->unknown_resolved, "not_found", (json_int_t)s->not_found);
 	if (s->last_pass_ms > 0)
-		json_object_set_new(o, "last_pass_at", iso(s->last_pass_ms));
+		json_object_set_new(o, "last_pass_at", gw_json_time(s->last_pass_ms));
 	return o;
 }

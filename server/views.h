@@ -7,6 +7,11 @@
 
 #include "trader.h"
 
+/* A clock time as KST ISO 8601 ("2026-11-24T10:00:00+09:00"); a KST date
+ * as YYYY-MM-DD. */
+json_t *gw_json_time(int64_t ms);
+json_t *gw_json_date(int ymd);
+
 /* The order object; with d->with_fills also "fills" and "amendments". */
 json_t *gw_order_json(const trader_order_detail *d);
 /* {"orders":[…],"next_cursor"}; with open=true also "checked_with_kis" and
