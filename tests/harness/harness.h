@@ -96,4 +96,29 @@ json_t *h_raw_json(const h_raw_resp *r, int i);
 const char *h_raw_header(const h_raw_resp *r, int i, const char *name, char *out, size_t n);
 void h_raw_free(h_raw_resp *r);
 
+/* A kis-sim + kisgw pair in a fresh data directory (stack.c). */
+typedef struct h_stack {
+	h_proc sim, gw;
+	char *dir;
+} h_stack;
+/* kis-sim with "--clock clock --seed 7" and sim_args, then kisgw on it with
+ * KISGW_CLOCK=clock, gw_env and gw_more (a suite's own settings, then a
+ * case's; any list may be NULL). 0 or -1. */
+int h_stack_up(h_stack *s, const char *clock, const char *const *sim_args,
+               const char *const *gw_env, const char *const *gw_more);
+/* The two halves of h_stack_up, for a suite that sets up the simulator's
+ * accounts before kisgw starts (its backfill reads them). */
+int h_stack_sim(h_stack *s, const char *clock, const char *const *sim_args);
+int h_stack_gw(h_stack *s, const char *clock, const char *const *gw_env,
+               const char *const *gw_more);
+/* Stops kisgw (SIGTERM) and kis-sim, removes the directory; kisgw's exit
+ * status (0 after a clean shutdown). */
+int h_stack_down(h_stack *s);
+/* POST body to kis-sim's control path; 0 on 200 (else the reply goes to
+ * stderr and -1). */
+int h_sim_post(int sim_port, const char *path, const char *body);
+/* Arms a kis-sim fault: the next count calls matching match (path, path
+ * suffix or tr_id) get kind (sim/README.md lists the kinds). 0 or -1. */
+int h_sim_fault(int sim_port, const char *match, const char *kind, int count);
+
 #endif

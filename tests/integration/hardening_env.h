@@ -7,33 +7,18 @@
 #define CLOCK "2026-11-24T10:00:00+09:00"
 #define ORDER "{\"code\":\"005930\",\"side\":\"buy\",\"qty\":1,\"type\":\"market\"}"
 
-typedef struct testenv {
-	h_proc sim, gw;
-	char *dir;
-} testenv;
+typedef h_stack testenv;
 
 static void up(testenv *e, const char *const *gw_env)
 {
-	memset(e, 0, sizeof(*e));
-	e->dir = h_tmpdir();
-	assert_non_null(e->dir);
-	const char *args[] = {"--clock", CLOCK, "--seed", "7", "--rate", "0", NULL};
-	assert_int_equal(h_start_sim(&e->sim, args), 0);
-	const char *genv[16] = {"KISGW_CLOCK=" CLOCK, "KISGW_RATE_LIMIT=1000"};
-	int n = 2;
-	for (; gw_env && *gw_env; gw_env++)
-		genv[n++] = *gw_env;
-	genv[n] = NULL;
-	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
+	static const char *const sim[] = {"--rate", "0", NULL};
+	static const char *const gw[] = {"KISGW_RATE_LIMIT=1000", NULL};
+	assert_int_equal(h_stack_up(e, CLOCK, sim, gw, gw_env), 0);
 }
 
 static void down(testenv *e)
 {
-	if (e->gw.pid)
-		assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
-	if (e->sim.pid)
-		h_stop(&e->sim, SIGTERM);
-	h_rmdir(e->dir);
+	assert_int_equal(h_stack_down(e), 0);
 }
 
 /* One raw request: the request line, then headers ("" or lines each

@@ -19,48 +19,28 @@
 #define CLOCK   "2026-11-24T10:00:00+09:00"
 #define ACCOUNT "50012345-01"
 
-typedef struct env {
-	h_proc sim, gw;
-	char *dir;
-} testenv;
+typedef h_stack testenv;
 
 static void sim_post(testenv *e, const char *path, const char *body)
 {
-	long st = 0;
-	json_t *j = h_json(e->sim.port, "POST", path, body, &st);
-	if (st != 200) {
-		char *s = j ? json_dumps(j, 0) : NULL;
-		fail_msg("%s -> %ld %s", path, st, s ? s : "");
-	}
-	json_decref(j);
+	assert_int_equal(h_sim_post(e->sim.port, path, body), 0);
 }
 
 /* Simulator first (optionally seeded with an account history), then kisgw. */
 static void up(testenv *e, const char *seed, const char *const *gw_env)
 {
-	memset(e, 0, sizeof(*e));
-	e->dir = h_tmpdir();
-	assert_non_null(e->dir);
-	const char *args[] = {"--clock", CLOCK, "--seed", "7", "--rate", "0", NULL};
-	assert_int_equal(h_start_sim(&e->sim, args), 0);
+	static const char *const sim[] = {"--rate", "0", NULL};
+	static const char *const gw[] = {"KISGW_RATE_LIMIT=1000", "KISGW_RECONCILE_INTERVAL=3600",
+	                                 NULL};
+	assert_int_equal(h_stack_sim(e, CLOCK, sim), 0);
 	sim_post(e, "/__sim/reset",
 	         seed ? seed : "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
-	const char *genv[16] = {("KISGW_CLOCK=" CLOCK), "KISGW_RATE_LIMIT=1000",
-	                        "KISGW_RECONCILE_INTERVAL=3600"};
-	int n = 3;
-	for (; gw_env && *gw_env; gw_env++)
-		genv[n++] = *gw_env;
-	genv[n] = NULL;
-	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
+	assert_int_equal(h_stack_gw(e, CLOCK, gw, gw_env), 0);
 }
 
 static void down(testenv *e)
 {
-	if (e->gw.pid)
-		assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
-	if (e->sim.pid)
-		h_stop(&e->sim, SIGTERM);
-	h_rmdir(e->dir);
+	assert_int_equal(h_stack_down(e), 0);
 }
 
 static long call(testenv *e, const char *method, const char *path, const char *body,

@@ -31,11 +31,7 @@ typedef struct env {
 
 static void sim_post(testenv *e, const char *path, const char *body)
 {
-	long st = 0;
-	json_t *j = h_json(e->sim.port, "POST", path, body, &st);
-	if (st != 200)
-		fail_msg("%s -> %ld", path, st);
-	json_decref(j);
+	assert_int_equal(h_sim_post(e->sim.port, path, body), 0);
 }
 
 static void gw_up(testenv *e, h_proc *gw, const char *dir, int with_hts)

@@ -19,38 +19,17 @@
 
 #define CLOCK "2026-11-24T10:00:00+09:00"
 
-typedef struct env {
-	h_proc sim, gw;
-	char *dir;
-} testenv;
+typedef h_stack testenv;
 
 /* Simulator (session open, fixed seed) + gateway with extra env. */
 static void up(testenv *e, const char *const *sim_args, const char *const *gw_env)
 {
-	memset(e, 0, sizeof(*e));
-	e->dir = h_tmpdir();
-	assert_non_null(e->dir);
-	const char *args[16] = {"--clock", CLOCK, "--seed", "7"};
-	int n = 4;
-	for (; sim_args && *sim_args; sim_args++)
-		args[n++] = *sim_args;
-	args[n] = NULL;
-	assert_int_equal(h_start_sim(&e->sim, args), 0);
-	const char *genv[16] = {"KISGW_CLOCK=" CLOCK};
-	n = 1;
-	for (; gw_env && *gw_env; gw_env++)
-		genv[n++] = *gw_env;
-	genv[n] = NULL;
-	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
+	assert_int_equal(h_stack_up(e, CLOCK, sim_args, gw_env, NULL), 0);
 }
 
 static void down(testenv *e)
 {
-	if (e->gw.pid)
-		assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
-	if (e->sim.pid)
-		h_stop(&e->sim, SIGTERM);
-	h_rmdir(e->dir);
+	assert_int_equal(h_stack_down(e), 0);
 }
 
 static long get(int port, const char *path, h_resp *r)
