@@ -466,12 +466,12 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 
 	for (;;) {
 		memset(err, 0, sizeof *err);
-		int ra = 0;
-		if (kis_limiter_acquire(c->limiter,
-		                        kis_thread_is_background() ? KIS_LC_BACKGROUND
-		                        : is_order                 ? KIS_LC_ORDER
-		                                                   : KIS_LC_QUERY,
-		                        c->cfg.queue_wait_ms, &ra) != 0) {
+		int ra = 0, slot;
+		if (kis_limiter_take(c->limiter,
+		                     kis_thread_is_background() ? KIS_LC_BACKGROUND
+		                     : is_order                 ? KIS_LC_ORDER
+		                                                : KIS_LC_QUERY,
+		                     c->cfg.queue_wait_ms, &ra, NULL, &slot) != 0) {
 			kis_stats_add(c, &c->stats.limiter_timeouts, 1);
 			kis_err_set(err, KIS_E_BUSY, "local rate limit queue is full");
 			err->retry_after_s = ra > 0 ? ra : 1;
@@ -479,6 +479,7 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 		}
 		int rc = kis_token_get(c, token, sizeof token, err);
 		if (rc != KIS_OK) {
+			kis_limiter_done(c->limiter, slot);
 			err->sent = 0;
 			return finish(c, err, rc);
 		}
@@ -492,6 +493,7 @@ static int call_do(kis_client *c, const kis_call *call, json_t **json, char resp
 		                   .no_reuse = is_order};
 		kis_http_resp resp;
 		rc = kis_http_do(c, &hr, &resp, err);
+		kis_limiter_done(c->limiter, slot); /* answered (or given up on) by now */
 		if (rc != 0) {
 			/* no reply: reads retry connection failures; orders never
 			 * (EGW00201 is their only automatic resend) — err->sent

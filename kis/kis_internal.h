@@ -127,7 +127,7 @@ typedef enum kis_lclass {
 
 typedef struct kis_limiter kis_limiter;
 
-/* At most per_sec grants in any window_ms (sliding, real monotonic time). */
+/* At most per_sec calls in any window_ms (sliding, real monotonic time). */
 kis_limiter *kis_limiter_new(int per_sec, int window_ms);
 void kis_limiter_free(kis_limiter *l);
 /* Waits its FIFO turn within its class (orders, queries, background) for at
@@ -138,6 +138,13 @@ int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_
  * check the window against the limiter's own clock). */
 int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
                            int64_t *granted_ms);
+/* The same wait, but the slot stays in flight until kis_limiter_done(slot):
+ * the call counts against the window from its grant until one window after
+ * its answer (KIS counts arrivals, which lie somewhere in between). *slot is
+ * -1 when the wait ran out. */
+int kis_limiter_take(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
+                     int64_t *granted_ms, int *slot);
+void kis_limiter_done(kis_limiter *l, int slot);
 /* Holds every grant while paused (waiters keep their places and their
  * deadlines); used to line up waiters deterministically. */
 void kis_limiter_pause(kis_limiter *l, int paused);

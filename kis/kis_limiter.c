@@ -1,8 +1,15 @@
 /* kis_limiter.c — per-account request limiter.
  *
- * KIS counts requests in a sliding one-second window, so we keep the send
- * times of the last per_sec grants in a ring: a new grant is allowed when
- * the oldest of them is at least window_ms old. Waiters queue in one FIFO
+ * KIS counts requests in a sliding one-second window by their arrival,
+ * which we cannot see: a call arrives somewhere between its send and its
+ * answer, and on a loaded machine or network that is not "at once". So a
+ * slot holds a call from its grant until its answer (kis_limiter_take ..
+ * kis_limiter_done) and then for window_ms after the answer: a new grant is
+ * allowed while fewer than the current limit of slots are in flight or
+ * answered within the last window. Two calls granted a window apart can then
+ * never arrive within one window, however late the first one got there.
+ * kis_limiter_acquire is a take that is done at once (the send time counts).
+ * Waiters queue in one FIFO
  * list per class (orders, queries, background); only the head of a list
  * may take a slot, and only while no higher class has a waiter. Time is real
  * monotonic time (mono_ms) whatever the configured KIS clock says.
@@ -24,6 +31,8 @@
 
 /* Quiet time before the current limit climbs by one. */
 #define KIS_AIMD_CLIMB_MS 2000
+/* A slot whose call has not been answered yet: inside every window. */
+#define IN_FLIGHT INT64_MAX
 
 typedef struct waiter {
 	struct waiter *next;
@@ -36,8 +45,8 @@ struct kis_limiter {
 	int cur;                /* current limit, 1..per_sec (AIMD) */
 	int64_t changed_ms;     /* mono ms of the last change of cur */
 	int64_t decreased_ms;   /* mono ms of the last decrease */
-	int64_t *ring;          /* send times, ring[pos] is the oldest once full */
-	int count, pos;
+	int64_t *slot;          /* per slot: answer time, or IN_FLIGHT */
+	int count;              /* slots used so far (they are reused, never freed) */
 	waiter *head[KIS_LC__MAX], *tail[KIS_LC__MAX];
 	int queued[KIS_LC__MAX];
 	int paused; /* no grants while set; waiters keep their places */
@@ -60,8 +69,8 @@ kis_limiter *kis_limiter_new(int per_sec, int window_ms)
 	kis_limiter *l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
-	l->ring = calloc((size_t)per_sec, sizeof *l->ring);
-	if (!l->ring) {
+	l->slot = calloc((size_t)per_sec, sizeof *l->slot);
+	if (!l->slot) {
 		free(l);
 		return NULL;
 	}
@@ -91,7 +100,7 @@ void kis_limiter_free(kis_limiter *l)
 		return;
 	pthread_mutex_destroy(&l->mu);
 	pthread_cond_destroy(&l->cv);
-	free(l->ring);
+	free(l->slot);
 	free(l);
 }
 
@@ -106,18 +115,49 @@ static void climb(kis_limiter *l, int64_t now)
 		l->changed_ms = now;
 }
 
-/* ms until a slot frees (0 = free now): fewer than cur grants in the last
- * window. Caller holds mu. */
+/* ms until a slot frees (0 = free now): fewer than cur slots in flight or
+ * answered within the last window. A slot still in flight frees only when
+ * its call is done (kis_limiter_done wakes the waiters), so then the wait is
+ * one window at most before looking again. Caller holds mu. */
 static int64_t slot_wait(const kis_limiter *l, int64_t now)
 {
 	if (l->paused)
 		return 1000;
-	if (l->count < l->cur)
+	/* the times still in the window, oldest first (per_sec is small) */
+	int64_t busy[l->per_sec];
+	int n = 0;
+	for (int i = 0; i < l->count; i++) {
+		int64_t t = l->slot[i];
+		if (t != IN_FLIGHT && t + l->window_ms <= now)
+			continue;
+		int k = n++;
+		for (; k > 0 && busy[k - 1] > t; k--)
+			busy[k] = busy[k - 1];
+		busy[k] = t;
+	}
+	if (n < l->cur)
 		return 0;
-	/* the cur-th most recent grant must have left the window */
-	int64_t t = l->ring[(l->pos + l->count - l->cur) % l->per_sec];
-	int64_t free_at = t + l->window_ms;
-	return free_at > now ? free_at - now : 0;
+	/* n - cur + 1 of them must leave: the (n - cur)-th oldest decides */
+	int64_t t = busy[n - l->cur];
+	if (t == IN_FLIGHT)
+		return l->window_ms;
+	return t + l->window_ms - now;
+}
+
+/* The slot a new grant takes: a fresh one, else the longest answered (it is
+ * out of the window, since slot_wait said 0). Caller holds mu. */
+static int slot_take(kis_limiter *l)
+{
+	int i = 0;
+	if (l->count < l->per_sec) {
+		i = l->count++;
+	} else {
+		for (int k = 1; k < l->count; k++)
+			if (l->slot[k] < l->slot[i])
+				i = k;
+	}
+	l->slot[i] = IN_FLIGHT;
+	return i;
 }
 
 void kis_limiter_slow_down(kis_limiter *l)
@@ -200,6 +240,26 @@ int kis_limiter_acquire(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_
 int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
                            int64_t *granted_ms)
 {
+	int slot;
+	if (kis_limiter_take(l, cls, wait_ms, retry_after_s, granted_ms, &slot) != 0)
+		return -1;
+	kis_limiter_done(l, slot);
+	return 0;
+}
+
+void kis_limiter_done(kis_limiter *l, int slot)
+{
+	pthread_mutex_lock(&l->mu);
+	if (slot >= 0 && slot < l->count && l->slot[slot] == IN_FLIGHT)
+		l->slot[slot] = mono_ms();
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+int kis_limiter_take(kis_limiter *l, kis_lclass cls, int wait_ms, int *retry_after_s,
+                     int64_t *granted_ms, int *slot)
+{
+	*slot = -1;
 	if ((unsigned)cls >= KIS_LC__MAX)
 		cls = KIS_LC_QUERY;
 	waiter w = {NULL};
@@ -222,14 +282,7 @@ int kis_limiter_acquire_at(kis_limiter *l, kis_lclass cls, int wait_ms, int *ret
 		climb(l, now);
 		int64_t sw = slot_wait(l, now);
 		if (my_turn(l, cls, &w) && sw == 0) {
-			/* take the slot: overwrite the oldest send time */
-			if (l->count < l->per_sec) {
-				l->ring[(l->pos + l->count) % l->per_sec] = now;
-				l->count++;
-			} else {
-				l->ring[l->pos] = now;
-				l->pos = (l->pos + 1) % l->per_sec;
-			}
+			*slot = slot_take(l);
 			if (granted_ms)
 				*granted_ms = now;
 			break;

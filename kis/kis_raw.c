@@ -72,8 +72,9 @@ int kis_hashkey(kis_client *c, const char *body, kis_raw_reply *out, kis_error *
 {
 	memset(out, 0, sizeof(*out));
 	memset(err, 0, sizeof(*err));
-	int ra = 0;
-	if (kis_limiter_acquire(c->limiter, KIS_LC_QUERY, c->cfg.queue_wait_ms, &ra) != 0) {
+	int ra = 0, slot;
+	if (kis_limiter_take(c->limiter, KIS_LC_QUERY, c->cfg.queue_wait_ms, &ra, NULL, &slot) !=
+	    0) {
 		kis_stats_add(c, &c->stats.limiter_timeouts, 1);
 		kis_err_set(err, KIS_E_BUSY, "local rate limit queue is full");
 		err->retry_after_s = ra > 0 ? ra : 1;
@@ -85,6 +86,7 @@ int kis_hashkey(kis_client *c, const char *body, kis_raw_reply *out, kis_error *
 	                   .app_headers = 1};
 	kis_http_resp resp;
 	int rc = kis_http_do(c, &hr, &resp, err);
+	kis_limiter_done(c->limiter, slot);
 	if (rc != 0)
 		return rc;
 	json_error_t je;

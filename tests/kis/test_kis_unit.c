@@ -555,6 +555,28 @@ static void test_limiter_background_last(void **state)
 }
 
 /* A wait that would exceed wait_ms ends in -1 with a retry hint. */
+/* A call counts from its grant until one window after its answer: KIS
+ * counts arrivals, and a slow call may arrive late. While it is in flight
+ * its slot stays taken however long that is; after its answer the next
+ * grant waits a whole window from the answer, not from the send. */
+static void test_limiter_in_flight(void **state)
+{
+	(void)state;
+	kis_limiter *l = kis_limiter_new(1, 100);
+	int ra = 0, slot = -1;
+	assert_int_equal(kis_limiter_take(l, KIS_LC_QUERY, 0, &ra, NULL, &slot), 0);
+	assert_true(slot >= 0);
+	/* three windows pass; the call is still out */
+	assert_int_equal(kis_limiter_acquire(l, KIS_LC_QUERY, 300, &ra), -1);
+	int64_t before = mono_ms();
+	kis_limiter_done(l, slot);
+	int64_t granted = 0;
+	assert_int_equal(kis_limiter_acquire_at(l, KIS_LC_QUERY, 5000, &ra, &granted), 0);
+	assert_true(granted >= before + 100);
+	kis_limiter_done(l, -1); /* a failed take's slot: nothing to do */
+	kis_limiter_free(l);
+}
+
 static void test_limiter_busy(void **state)
 {
 	kis_limiter *l = kis_limiter_new(2, 60000);
@@ -638,6 +660,7 @@ int main(void)
 	    cmocka_unit_test(test_limiter_window),
 	    cmocka_unit_test(test_limiter_priority_fifo),
 	    cmocka_unit_test(test_limiter_background_last),
+	    cmocka_unit_test(test_limiter_in_flight),
 	    cmocka_unit_test(test_limiter_busy),
 	    cmocka_unit_test(test_limiter_timeout_unlinks),
 	    cmocka_unit_test(test_limiter_aimd_decrease),
