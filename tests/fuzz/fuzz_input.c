@@ -12,6 +12,7 @@
  * one the request sent. */
 #include "fuzz.h"
 #include "routes.h"
+#include "text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +55,30 @@ static int declared(const gw_field *fields, const char *name)
 	return fields && gw_field_find(fields, name) != NULL;
 }
 
+/* A name the request sent, as an error quotes it: made valid UTF-8, its
+ * control characters replaced (server/reply.c, a 128-byte field). */
+static int sent_as(const char *name, const char *sent)
+{
+	char clean[128];
+	return !strcmp(name, gw_text_clean(sent, strlen(sent), clean, sizeof(clean)));
+}
+
 /* The field an error names: declared, or an unknown one the request sent. */
 static int nameable(const gw_endpoint *ep, const char *name, fq *q, const json_t *body)
 {
-	return declared(ep->query, name) || declared(ep->body, name) || fq_get(q, name) ||
-	       (json_is_object(body) && json_object_get(body, name));
+	if (declared(ep->query, name) || declared(ep->body, name))
+		return 1;
+	for (int i = 0; i < q->n; i++)
+		if (sent_as(name, q->k[i]))
+			return 1;
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)body, key, v)
+	{
+		if (sent_as(name, key))
+			return 1;
+	}
+	return 0;
 }
 
 static void check_reply(const gw_endpoint *ep, int rc, const gw_resp *resp, fq *q,
