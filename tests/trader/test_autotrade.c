@@ -22,36 +22,27 @@
 
 #include "autotrade.h"
 #include "harness.h"
+#include "ledger_fx.h"
 #include "krx.h"
 #include "pnl.h"
 #include "trader.h"
 
 #define ACCOUNT "50012345-01"
-#define APP_KEY "PStestAppKey0123456789abcdefghijklmn"
 #define DAY1    "2026-10-06"
 #define A       "005930"
 #define B       "000660"
 
 typedef struct fx {
 	h_proc sim;
-	char *dir;
-	char dbpath[512];
-	kclock clock;
-	store *db;
-	kis_client *kis;
+	ledger_fx x;
 	trader *t;
 	at_job *job;
 	at_settings env;
-	char secret[181];
 } fx;
 
 static void sim_post(fx *f, const char *path, const char *body)
 {
-	long st = 0;
-	json_t *j = h_json(f->sim.port, "POST", path, body, &st);
-	if (st != 200)
-		fail_msg("%s -> %ld: %s", path, st, j ? json_dumps(j, 0) : "(no body)");
-	json_decref(j);
+	assert_int_equal(h_sim_post(f->sim.port, path, body), 0);
 }
 
 /* Both clocks to a KST instant "YYYY-MM-DDTHH:MM:SS". */
@@ -63,13 +54,8 @@ static void at(fx *f, const char *when)
 	sim_post(f, "/__sim/clock", body);
 	kclock tmp;
 	assert_int_equal(kclock_init(&tmp, iso, err, sizeof(err)), 0);
-	kclock_set_ms(&f->clock, kclock_now_ms(&tmp));
+	kclock_set_ms(&f->x.clock, kclock_now_ms(&tmp));
 	kclock_destroy(&tmp);
-}
-
-static int64_t sim_now(void *ctx)
-{
-	return kclock_now_ms(ctx);
 }
 
 /* Previous close (the bar before ymd) of code, from KIS daily bars. */
@@ -77,9 +63,9 @@ static int64_t prev_close(fx *f, const char *code, int ymd, int64_t *range)
 {
 	kis_bars b;
 	kis_error e;
-	assert_int_equal(
-	    kis_daily_bars_get(f->kis, code, ymd_add_days(ymd, -20), ymd_add_days(ymd, -1), &b, &e),
-	    KIS_OK);
+	assert_int_equal(kis_daily_bars_get(f->x.kis, code, ymd_add_days(ymd, -20),
+	                                    ymd_add_days(ymd, -1), &b, &e),
+	                 KIS_OK);
 	int64_t c = 0;
 	for (size_t i = 0; i < b.n && !c; i++)
 		if (b.bars[i].date < ymd) {
@@ -111,7 +97,7 @@ static void job_new(fx *f)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.env = f->env;
 	char err[256];
-	f->job = at_job_new(&cfg, f->t, f->kis, f->db, &f->clock, err, sizeof(err));
+	f->job = at_job_new(&cfg, f->t, f->x.kis, f->x.db, &f->x.clock, err, sizeof(err));
 	if (!f->job)
 		fail_msg("at_job_new: %s", err);
 }
@@ -148,34 +134,9 @@ static int setup(void **state)
 	sim_post(f, "/__sim/counters/reset", "{}");
 	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":10000000}");
 	sim_post(f, "/__sim/clock", "{\"set\":\"" DAY1 "T08:50:00+09:00\"}");
-	f->dir = h_tmpdir();
-	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
-	char err[256];
-	if (kclock_init(&f->clock, start, err, sizeof(err)))
+	if (ledger_fx_open(&f->x, f->sim.port, start))
 		return -1;
-	f->db = store_open(f->dbpath, err, sizeof(err));
-	if (!f->db)
-		return -1;
-	memset(f->secret, 'S', 180);
-	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f->sim.port);
-	kis_config kc = {.base_url = url,
-	                 .app_key = APP_KEY,
-	                 .app_secret = f->secret,
-	                 .account = ACCOUNT,
-	                 .rate_per_sec = 1000,
-	                 .timeout_ms = 3000,
-	                 .queue_wait_ms = 2000,
-	                 .now_ms = sim_now,
-	                 .clock_ctx = &f->clock,
-	                 .store = {f->db, store_token_load, store_token_save}};
-	kis_config_defaults(&kc);
-	kc.token_min_interval_ms = 1;
-	f->kis = kis_client_new(&kc, err, sizeof(err));
-	if (!f->kis)
-		return -1;
-	trader_config tc = {.reconcile_interval_s = 3600, .run_backfill = 0};
-	f->t = trader_new(&tc, f->kis, f->db, &f->clock, err, sizeof(err));
+	f->t = ledger_fx_trader(&f->x, 0);
 	if (!f->t)
 		return -1;
 	at_settings_defaults(&f->env);
@@ -189,10 +150,7 @@ static int teardown(void **state)
 	fx *f = *state;
 	at_job_free(f->job);
 	trader_free(f->t);
-	kis_client_free(f->kis);
-	store_close(f->db);
-	kclock_destroy(&f->clock);
-	h_rmdir(f->dir);
+	ledger_fx_close(&f->x);
 	free(f);
 	return 0;
 }
@@ -210,7 +168,7 @@ static at_pass_report run(fx *f)
 		store_at_decision *d;
 		size_t n;
 		int more;
-		if (store_at_decisions_list(f->db, &df, &d, &n, &more) == 0)
+		if (store_at_decisions_list(f->x.db, &df, &d, &n, &more) == 0)
 			for (size_t i = 0; i < n && i < 4; i++)
 				printf("  %s %s %s %lld x %lld order %lld: %s\n", d[i].code,
 				       d[i].action, d[i].reason, (long long)d[i].qty,
@@ -265,8 +223,8 @@ static int sim_orders(fx *f, const char *code, const char *side, int64_t *qty)
 static store_at_decision last(fx *f, const char *code)
 {
 	store_at_decision d;
-	int64_t now = kclock_now_ms(&f->clock);
-	assert_int_equal(store_at_decision_last(f->db, kst_date(now), code, &d), 0);
+	int64_t now = kclock_now_ms(&f->x.clock);
+	assert_int_equal(store_at_decision_last(f->x.db, kst_date(now), code, &d), 0);
 	return d;
 }
 
@@ -292,7 +250,7 @@ static void test_band_session_quantities(void **state)
 	assert_int_equal(rep.ok, 1);
 	store_at_day *day;
 	size_t nd;
-	assert_int_equal(store_at_day_get(f->db, d1, &day, &nd), 0);
+	assert_int_equal(store_at_day_get(f->x.db, d1, &day, &nd), 0);
 	assert_int_equal(nd, 2);
 	for (size_t i = 0; i < nd; i++) {
 		assert_int_equal(day[i].budget, 5000000);
@@ -338,7 +296,7 @@ static void test_band_session_quantities(void **state)
 	run(f);
 	assert_int_equal(sim_orders(f, A, "buy", NULL), 1);
 	/* The plan is not recomputed from the cash the buy spent. */
-	assert_int_equal(store_at_day_get(f->db, d1, &day, &nd), 0);
+	assert_int_equal(store_at_day_get(f->x.db, d1, &day, &nd), 0);
 	assert_int_equal(day[0].budget, 5000000);
 	free(day);
 
@@ -406,7 +364,7 @@ static void test_take_profit_stop_loss(void **state)
 	/* Realised P&L of the job's book: A won, B lost. */
 	pnl_query pq = {d1, d1, NULL, STORE_SRC_AUTOTRADE, 150, 2000};
 	pnl_report r;
-	assert_int_equal(pnl_realized(f->db, &pq, &r), 0);
+	assert_int_equal(pnl_realized(f->x.db, &pq, &r), 0);
 	assert_int_equal(r.n, 2);
 	for (size_t i = 0; i < r.n; i++)
 		assert_true(strcmp(r.lines[i].code, A) ? r.lines[i].pnl < 0 : r.lines[i].pnl > 0);
@@ -490,7 +448,7 @@ static void test_dry_run(void **state)
 	store_at_decision *dl;
 	size_t n;
 	int more;
-	assert_int_equal(store_at_decisions_list(f->db, &df, &dl, &n, &more), 0);
+	assert_int_equal(store_at_decisions_list(f->x.db, &df, &dl, &n, &more), 0);
 	assert_int_equal(n, 1);
 	free(dl);
 	long long orders = h_sim_counter(f->sim.port, "orders_received");
@@ -607,14 +565,14 @@ static void test_off_settings_pause(void **state)
 	assert_string_equal(out.field, "targets[1].ref_price");
 	store_at_target *got;
 	size_t n;
-	assert_int_equal(store_at_targets_get(f->db, &got, &n), 0);
+	assert_int_equal(store_at_targets_get(f->x.db, &got, &n), 0);
 	assert_int_equal(n, 0);
 	free(got);
 	t[1].ref_price = 0;
 	assert_int_equal(at_job_targets_put(f->job, t, 3, &out), AT_OK);
 	assert_int_equal(at_job_targets_delete(f->job, B, &out), AT_OK);
 	assert_int_equal(at_job_targets_delete(f->job, B, &out), AT_NOT_FOUND);
-	assert_int_equal(store_at_targets_get(f->db, &got, &n), 0);
+	assert_int_equal(store_at_targets_get(f->x.db, &got, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(got[1].code, "035720");
 	free(got);

@@ -14,19 +14,15 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "ledger_fx.h"
 #include "kclock.h"
 #include "trader.h"
 
 #define T0 "2026-11-24T10:00:00+09:00"
 
 typedef struct fx {
-	char *dir;
-	char dbpath[256];
-	store *db;
-	kis_client *kis;
-	kclock clock;
+	ledger_fx x;
 	trader *t;
-	char secret[181];
 } fx;
 
 static int fixed_quote(void *ctx, const char *code, kis_quote *q, kis_error *err)
@@ -46,7 +42,7 @@ static trader *mk(fx *f)
 	trader_config tc = {
 	    .reconcile_interval_s = 3600, .max_daily_buy_amount = 1000000, .max_position_qty = 100};
 	char err[256];
-	trader *t = trader_new(&tc, f->kis, f->db, &f->clock, err, sizeof(err));
+	trader *t = trader_new(&tc, f->x.kis, f->x.db, &f->x.clock, err, sizeof(err));
 	if (!t)
 		fail_msg("trader_new: %s", err);
 	trader_set_quote_source(t, fixed_quote, NULL);
@@ -56,23 +52,8 @@ static trader *mk(fx *f)
 static int setup(void **state)
 {
 	fx *f = calloc(1, sizeof(*f));
-	f->dir = h_tmpdir();
-	snprintf(f->dbpath, sizeof(f->dbpath), "%s/guard.db", f->dir);
-	char err[256];
-	if (kclock_init(&f->clock, T0, err, sizeof(err)))
-		return -1;
-	f->db = store_open(f->dbpath, err, sizeof(err));
-	memset(f->secret, 'S', 180);
-	/* Nothing listens there: any KIS call would fail, and none is made. */
-	kis_config kc = {.base_url = "http://127.0.0.1:9",
-	                 .app_key = "PSabcdefghijklmnopqrstuvwxyz01234567",
-	                 .app_secret = f->secret,
-	                 .account = "50012345-01",
-	                 .timeout_ms = 500,
-	                 .connect_timeout_ms = 200};
-	kis_config_defaults(&kc);
-	f->kis = kis_client_new(&kc, err, sizeof(err));
-	if (!f->db || !f->kis)
+	/* Nothing listens on port 9: any KIS call would fail, and none is made. */
+	if (ledger_fx_open(&f->x, 9, T0))
 		return -1;
 	f->t = mk(f);
 	*state = f;
@@ -83,10 +64,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	trader_free(f->t);
-	kis_client_free(f->kis);
-	store_close(f->db);
-	kclock_destroy(&f->clock);
-	h_rmdir(f->dir);
+	ledger_fx_close(&f->x);
 	free(f);
 	return 0;
 }
@@ -97,7 +75,7 @@ static size_t order_count(fx *f)
 	store_order *v = NULL;
 	size_t n = 0;
 	int more;
-	assert_int_equal(store_orders_list(f->db, &q, &v, &n, &more), 0);
+	assert_int_equal(store_orders_list(f->x.db, &q, &v, &n, &more), 0);
 	free(v);
 	return n;
 }
@@ -115,9 +93,9 @@ static void journal(fx *f, store_side side, int64_t qty, int64_t notional, store
 	o.notional = notional;
 	o.status = st;
 	o.source = STORE_SRC_API;
-	o.created_ms = o.updated_ms = o.sent_ms = kclock_now_ms(&f->clock);
+	o.created_ms = o.updated_ms = o.sent_ms = kclock_now_ms(&f->x.clock);
 	o.ord_date = kst_date(o.created_ms);
-	assert_int_equal(store_order_insert(f->db, &o, NULL), 0);
+	assert_int_equal(store_order_insert(f->x.db, &o, NULL), 0);
 }
 
 static void test_halt_every_source(void **state)

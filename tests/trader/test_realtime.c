@@ -17,11 +17,11 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "ledger_fx.h"
 #include "krx.h"
 #include "trader.h"
 
 #define ACCOUNT "50012345-01"
-#define APP_KEY "PStestAppKey0123456789abcdefghijklmn"
 #define T0      "2026-11-24T10:00:00+09:00"
 #define WAIT_MS 15000
 
@@ -31,36 +31,20 @@ static h_proc group_sim;
 
 typedef struct fx {
 	h_proc sim;
-	char *dir;
-	char dbpath[512];
-	kclock clock;
-	store *db;
-	kis_client *kis;
+	ledger_fx x;
 	trader *t;
-	char secret[181];
 } fx;
 
 static void sim_post(fx *f, const char *path, const char *body)
 {
-	long st = 0;
-	json_t *j = h_json(f->sim.port, "POST", path, body, &st);
-	if (st != 200)
-		fail_msg("%s -> %ld: %s", path, st, j ? json_dumps(j, 0) : "(no body)");
-	json_decref(j);
-}
-
-static int64_t sim_now(void *ctx)
-{
-	return kclock_now_ms(ctx);
+	assert_int_equal(h_sim_post(f->sim.port, path, body), 0);
 }
 
 static void fx_trader(fx *f, int backfill)
 {
-	trader_config tc = {.reconcile_interval_s = 3600, .run_backfill = backfill};
-	char err[256];
-	f->t = trader_new(&tc, f->kis, f->db, &f->clock, err, sizeof(err));
+	f->t = ledger_fx_trader(&f->x, backfill);
 	if (!f->t)
-		fail_msg("trader_new: %s", err);
+		fail_msg("no trader");
 }
 
 static int setup(void **state)
@@ -75,31 +59,7 @@ static int setup(void **state)
 	sim_post(f, "/__sim/ws", "{\"layout\":26,\"batch\":false}");
 	sim_post(f, "/__sim/session", "{\"partial_fill_qty\":0}");
 	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
-	f->dir = h_tmpdir();
-	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
-	char err[256];
-	if (kclock_init(&f->clock, T0, err, sizeof(err)))
-		return -1;
-	f->db = store_open(f->dbpath, err, sizeof(err));
-	if (!f->db)
-		return -1;
-	memset(f->secret, 'S', 180);
-	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f->sim.port);
-	kis_config kc = {.base_url = url,
-	                 .app_key = APP_KEY,
-	                 .app_secret = f->secret,
-	                 .account = ACCOUNT,
-	                 .rate_per_sec = 1000,
-	                 .timeout_ms = 3000,
-	                 .queue_wait_ms = 2000,
-	                 .now_ms = sim_now,
-	                 .clock_ctx = &f->clock,
-	                 .store = {f->db, store_token_load, store_token_save}};
-	kis_config_defaults(&kc);
-	kc.token_min_interval_ms = 1;
-	f->kis = kis_client_new(&kc, err, sizeof(err));
-	if (!f->kis)
+	if (ledger_fx_open(&f->x, f->sim.port, T0))
 		return -1;
 	fx_trader(f, 0);
 	*state = f;
@@ -110,10 +70,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	trader_free(f->t);
-	kis_client_free(f->kis);
-	store_close(f->db);
-	kclock_destroy(&f->clock);
-	h_rmdir(f->dir);
+	ledger_fx_close(&f->x);
 	free(f);
 	return 0;
 }
@@ -144,7 +101,7 @@ static void reconcile(fx *f)
 static store_order get(fx *f, int64_t id)
 {
 	store_order o;
-	assert_int_equal(store_order_get(f->db, id, &o), 0);
+	assert_int_equal(store_order_get(f->x.db, id, &o), 0);
 	return o;
 }
 
@@ -174,7 +131,7 @@ static int wait_filled(fx *f, int64_t id, int64_t qty)
 {
 	for (int i = 0; i < WAIT_MS / 20; i++) {
 		store_order o;
-		if (store_order_get(f->db, id, &o) == 0 && o.filled_qty >= qty)
+		if (store_order_get(f->x.db, id, &o) == 0 && o.filled_qty >= qty)
 			return 1;
 		usleep(20000);
 	}
@@ -185,7 +142,7 @@ static size_t fill_rows(fx *f, int64_t id, int64_t *sum)
 {
 	store_fill *fl;
 	size_t n;
-	assert_int_equal(store_fills_list(f->db, id, &fl, &n), 0);
+	assert_int_equal(store_fills_list(f->x.db, id, &fl, &n), 0);
 	*sum = 0;
 	for (size_t i = 0; i < n; i++)
 		*sum += fl[i].qty;
@@ -348,7 +305,7 @@ static void test_no_connect_after_hours(void **state)
 	char err[256];
 	assert_int_equal(kclock_init(&late, "2026-11-24T21:00:00+09:00", err, sizeof(err)), 0);
 	trader_config tc = {.reconcile_interval_s = 3600};
-	trader *t = trader_new(&tc, f->kis, f->db, &late, err, sizeof(err));
+	trader *t = trader_new(&tc, f->x.kis, f->x.db, &late, err, sizeof(err));
 	assert_non_null(t);
 	long long before = h_sim_counter(f->sim.port, "ws.sessions");
 	rt_start(f, t);

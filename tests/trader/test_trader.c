@@ -15,32 +15,23 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "ledger_fx.h"
 #include "klog.h"
 #include "krx.h"
 #include "trader.h"
 
 #define ACCOUNT "50012345-01"
-#define APP_KEY "PStestAppKey0123456789abcdefghijklmn"
 #define T0      "2026-11-24T10:00:00+09:00"
 
 typedef struct fx {
 	h_proc sim;
-	char *dir;
-	char dbpath[512];
-	kclock clock;
-	store *db;
-	kis_client *kis;
+	ledger_fx x;
 	trader *t;
-	char secret[181];
 } fx;
 
 static void sim_post(fx *f, const char *path, const char *body)
 {
-	long st = 0;
-	json_t *j = h_json(f->sim.port, "POST", path, body, &st);
-	if (st != 200)
-		fail_msg("%s -> %ld: %s", path, st, j ? json_dumps(j, 0) : "(no body)");
-	json_decref(j);
+	assert_int_equal(h_sim_post(f->sim.port, path, body), 0);
 }
 
 static json_t *sim_orders(fx *f)
@@ -59,18 +50,11 @@ static size_t sim_order_count(fx *f)
 	return n;
 }
 
-static int64_t sim_now(void *ctx)
-{
-	return kclock_now_ms(ctx);
-}
-
 static void fx_trader(fx *f, int backfill)
 {
-	trader_config tc = {.reconcile_interval_s = 3600, .run_backfill = backfill};
-	char err[256];
-	f->t = trader_new(&tc, f->kis, f->db, &f->clock, err, sizeof(err));
+	f->t = ledger_fx_trader(&f->x, backfill);
 	if (!f->t)
-		fail_msg("trader_new: %s", err);
+		fail_msg("no trader");
 }
 
 static int setup(void **state)
@@ -81,31 +65,7 @@ static int setup(void **state)
 	if (h_start_sim(&f->sim, args))
 		return -1;
 	sim_post(f, "/__sim/reset", "{\"account\":\"" ACCOUNT "\",\"cash\":1000000000}");
-	f->dir = h_tmpdir();
-	snprintf(f->dbpath, sizeof(f->dbpath), "%s/ledger.db", f->dir);
-	char err[256];
-	if (kclock_init(&f->clock, T0, err, sizeof(err)))
-		return -1;
-	f->db = store_open(f->dbpath, err, sizeof(err));
-	if (!f->db)
-		return -1;
-	memset(f->secret, 'S', 180);
-	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", f->sim.port);
-	kis_config kc = {.base_url = url,
-	                 .app_key = APP_KEY,
-	                 .app_secret = f->secret,
-	                 .account = ACCOUNT,
-	                 .rate_per_sec = 1000,
-	                 .timeout_ms = 3000,
-	                 .queue_wait_ms = 2000,
-	                 .now_ms = sim_now,
-	                 .clock_ctx = &f->clock,
-	                 .store = {f->db, store_token_load, store_token_save}};
-	kis_config_defaults(&kc);
-	kc.token_min_interval_ms = 1;
-	f->kis = kis_client_new(&kc, err, sizeof(err));
-	if (!f->kis)
+	if (ledger_fx_open(&f->x, f->sim.port, T0))
 		return -1;
 	fx_trader(f, 0);
 	*state = f;
@@ -116,11 +76,8 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	trader_free(f->t);
-	kis_client_free(f->kis);
-	store_close(f->db);
-	kclock_destroy(&f->clock);
+	ledger_fx_close(&f->x);
 	h_stop(&f->sim, SIGTERM);
-	h_rmdir(f->dir);
 	free(f);
 	return 0;
 }
@@ -151,7 +108,7 @@ static void reconcile(fx *f)
 static store_order get(fx *f, int64_t id)
 {
 	store_order o;
-	assert_int_equal(store_order_get(f->db, id, &o), 0);
+	assert_int_equal(store_order_get(f->x.db, id, &o), 0);
 	return o;
 }
 
@@ -176,7 +133,7 @@ static void test_market_buy_fills_once(void **state)
 	reconcile(f);
 	store_fill *fl;
 	size_t n;
-	assert_int_equal(store_fills_list(f->db, id, &fl, &n), 0);
+	assert_int_equal(store_fills_list(f->x.db, id, &fl, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(fl[0].qty, 10);
 	free(fl);
@@ -228,7 +185,7 @@ static void test_accepted_but_ledger_refused(void **state)
 	x.ord_date = trader_today(f->t);
 	snprintf(x.broker_order_no, sizeof(x.broker_order_no), "%010d", next);
 	store_order ex;
-	assert_int_equal(store_order_insert(f->db, &x, &ex), 0);
+	assert_int_equal(store_order_insert(f->x.db, &x, &ex), 0);
 
 	error_lines = 0;
 	klog_set_sink(count_errors);
@@ -327,7 +284,7 @@ static void test_bad_input_and_caps(void **state)
 	/* qty x price beyond int64 is over the cap, not undefined behaviour. */
 	trader_config big = {.max_order_qty = 1000000000, .max_order_amount = INT64_MAX / 2};
 	char err[128];
-	trader *t2 = trader_new(&big, f->kis, f->db, &f->clock, err, sizeof(err));
+	trader *t2 = trader_new(&big, f->x.kis, f->x.db, &f->x.clock, err, sizeof(err));
 	assert_non_null(t2);
 	trader_order_req huge =
 	    req("005930", STORE_BUY, STORE_LIMIT, 1000000000, 99999900000, NULL);
@@ -369,7 +326,7 @@ static void test_unknown_then_reconciled(void **state)
 	size_t n;
 	int more;
 	store_order_filter all = {.status = -1, .side = -1, .source = -1, .limit = 100};
-	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(store_orders_list(f->x.db, &all, &v, &n, &more), 0);
 	assert_int_equal(n, 1);
 	free(v);
 	trader_stats st;
@@ -389,7 +346,7 @@ static void test_unknown_not_found_after_close(void **state)
 	reconcile(f);
 	assert_int_equal(get(f, out.order.id).status, ST_UNKNOWN); /* the day is not over */
 	/* After the close (+ the window) it is settled as not_found. */
-	kclock_set_ms(&f->clock, kst_epoch_ms(20261124, 153300));
+	kclock_set_ms(&f->x.clock, kst_epoch_ms(20261124, 153300));
 	sim_post(f, "/__sim/clock", "{\"set\":\"2026-11-24T15:33:00+09:00\"}");
 	reconcile(f);
 	assert_int_equal(get(f, out.order.id).status, ST_NOT_FOUND);
@@ -439,7 +396,7 @@ static void test_partial_fills_then_cancel(void **state)
 	assert_int_equal(c.order.canceled_qty, 4);
 	store_fill *fl;
 	size_t n;
-	assert_int_equal(store_fills_list(f->db, out.order.id, &fl, &n), 0);
+	assert_int_equal(store_fills_list(f->x.db, out.order.id, &fl, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(fl[0].qty + fl[1].qty, 6);
 	free(fl);
@@ -543,7 +500,7 @@ static void test_backfill_external_and_aged(void **state)
 	int more;
 	store_order_filter all = {
 	    .status = -1, .side = -1, .source = STORE_SRC_EXTERNAL, .limit = 100};
-	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(store_orders_list(f->x.db, &all, &v, &n, &more), 0);
 	assert_int_equal(n, 7);
 	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(v[i].code, "005380")) {
@@ -557,7 +514,7 @@ static void test_backfill_external_and_aged(void **state)
 	free(v);
 	/* Backfill again: nothing new. */
 	assert_int_equal(trader_backfill(f->t, 0, &e), 0);
-	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(store_orders_list(f->x.db, &all, &v, &n, &more), 0);
 	assert_int_equal(n, 7);
 	free(v);
 
@@ -588,7 +545,7 @@ static void test_backfill_external_and_aged(void **state)
 	assert_int_equal(trader_holdings_aged(f->t, 2, &aged), 0);
 	assert_non_null(holding(&aged, "000660"));
 	trader_aged_free(&aged);
-	assert_int_equal(store_holiday_put(f->db, 20261123, 0, "temporary closure"), 0);
+	assert_int_equal(store_holiday_put(f->x.db, 20261123, 0, "temporary closure"), 0);
 	assert_int_equal(trader_holdings_aged(f->t, 2, &aged), 0);
 	assert_null(holding(&aged, "000660"));
 	h = holding(&aged, "005930");
@@ -622,7 +579,7 @@ static void test_backfill_across_tr_split(void **state)
 	size_t n;
 	int more;
 	store_order_filter all = {.status = -1, .side = -1, .source = -1, .limit = 100};
-	assert_int_equal(store_orders_list(f->db, &all, &v, &n, &more), 0);
+	assert_int_equal(store_orders_list(f->x.db, &all, &v, &n, &more), 0);
 	assert_int_equal(n, 4);
 	free(v);
 }
@@ -640,24 +597,24 @@ static void test_holidays_refresh(void **state)
 	char url[64], err[256];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d", real.port);
 	kis_config kc = {.base_url = url,
-	                 .app_key = APP_KEY,
-	                 .app_secret = f->secret,
+	                 .app_key = H_APP_KEY,
+	                 .app_secret = f->x.secret,
 	                 .account = ACCOUNT,
 	                 .real = 1,
 	                 .rate_per_sec = 1000,
-	                 .now_ms = sim_now,
-	                 .clock_ctx = &f->clock};
+	                 .now_ms = ledger_fx_now,
+	                 .clock_ctx = &f->x.clock};
 	kis_config_defaults(&kc);
 	kis_client *k = kis_client_new(&kc, err, sizeof(err));
 	assert_non_null(k);
 	trader_config tc = {.run_backfill = 0};
-	trader *t = trader_new(&tc, k, f->db, &f->clock, err, sizeof(err));
+	trader *t = trader_new(&tc, k, f->x.db, &f->x.clock, err, sizeof(err));
 	assert_non_null(t);
-	assert_int_equal(store_holiday_put(f->db, 20261202, 0, "wrong closure"), 0);
-	assert_int_equal(store_is_trading_day(f->db, 20261202), 0);
+	assert_int_equal(store_holiday_put(f->x.db, 20261202, 0, "wrong closure"), 0);
+	assert_int_equal(store_is_trading_day(f->x.db, 20261202), 0);
 	assert_int_equal(trader_holidays_refresh(t, &e), 0);
-	assert_int_equal(store_is_trading_day(f->db, 20261202), 1);
-	assert_int_equal(store_is_trading_day(f->db, 20261128), 0); /* Saturday */
+	assert_int_equal(store_is_trading_day(f->x.db, 20261202), 1);
+	assert_int_equal(store_is_trading_day(f->x.db, 20261128), 0); /* Saturday */
 	trader_free(t);
 	kis_client_free(k);
 	h_stop(&real, SIGTERM);
@@ -698,12 +655,12 @@ static void test_restart_pending_becomes_unknown(void **state)
 	o.qty = 9;
 	o.status = ST_PENDING;
 	o.source = STORE_SRC_API;
-	o.created_ms = o.sent_ms = o.updated_ms = kclock_now_ms(&f->clock);
-	assert_int_equal(store_order_insert(f->db, &o, NULL), 0);
+	o.created_ms = o.sent_ms = o.updated_ms = kclock_now_ms(&f->x.clock);
+	assert_int_equal(store_order_insert(f->x.db, &o, NULL), 0);
 	kis_order_req kr = {.code = "005930", .side = KIS_SIDE_BUY, .qty = 9};
 	kis_order_ack ack;
 	kis_error e;
-	assert_int_equal(kis_order_cash(f->kis, &kr, &ack, &e), KIS_OK);
+	assert_int_equal(kis_order_cash(f->x.kis, &kr, &ack, &e), KIS_OK);
 	/* Restart: pending -> unknown, then the reconciler adopts the KIS order. */
 	trader_free(f->t);
 	fx_trader(f, 0);
