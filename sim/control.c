@@ -462,10 +462,12 @@ static void h_fault(sim_state *st, sim_call *c, sim_reply *r)
 			if (!json_is_string(m) || !*json_string_value(m) ||
 			    strlen(json_string_value(m)) >= sizeof(st->faults[0].match) ||
 			    kind < 0) {
-				ctl_err(r, 400,
-				        "want match (path or tr_id) and kind "
-				        "(delay|rate_limit|egw00001|expired_token|invalid_token|"
-				        "non_json|drop_after_order|drop)");
+				ctl_err(
+				    r, 400,
+				    "want match (path or tr_id) and kind "
+				    "(delay|rate_limit|egw00001|expired_token|invalid_token|"
+				    "non_json|drop_after_order|drop|egw00215|egw00300|egw_unknown|"
+				    "zero_quote|truncated)");
 				return;
 			}
 			if (json_object_get(c->json, "count") &&

@@ -307,7 +307,46 @@ static void sleep_ms(sim_state *st, int ms)
 	}
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *conn, sim_reply *r, int gt_uid_n)
+/* A "truncated" fault: the reply announces its whole length and the
+ * connection is closed after the first half of the body. */
+typedef struct cut_body {
+	char *buf;
+	size_t cut;
+} cut_body;
+
+static ssize_t cut_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+	cut_body *b = cls;
+	if (pos >= b->cut)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	size_t n = b->cut - (size_t)pos < max ? b->cut - (size_t)pos : max;
+	memcpy(out, b->buf + pos, n);
+	return (ssize_t)n;
+}
+
+static void cut_free(void *cls)
+{
+	cut_body *b = cls;
+	free(b->buf);
+	free(b);
+}
+
+static struct MHD_Response *cut_response(char *buf, size_t len)
+{
+	cut_body *b = malloc(sizeof(*b));
+	if (!b)
+		return NULL;
+	b->buf = buf;
+	b->cut = len / 2;
+	struct MHD_Response *resp =
+	    MHD_create_response_from_callback(len, 4096, cut_read, b, cut_free);
+	if (!resp)
+		free(b);
+	return resp;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *conn, sim_reply *r, int gt_uid_n,
+                                  int truncate)
 {
 	char *buf;
 	size_t len;
@@ -324,7 +363,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *conn, sim_reply *r, int
 		len = strlen(buf);
 	}
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
+	    truncate ? cut_response(buf, len)
+	             : MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(buf);
 		return MHD_NO;
@@ -412,7 +452,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	int gt = (int)(st->c_requests + 1);
 	pthread_mutex_unlock(&st->mu);
 
-	int drop_after = 0;
+	int drop_after = 0, truncate = 0;
 	if (faulted) {
 		switch (f.kind) {
 		case F_DELAY:
@@ -424,6 +464,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		case F_DROP_AFTER:
 			drop_after = 1;
+			faulted = 0;
+			break;
+		case F_TRUNCATED:
+			truncate = 1;
 			faulted = 0;
 			break;
 		case F_RATE_LIMIT:
@@ -468,8 +512,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			c.now_ms = kclock_now_ms(&st->clock);
 			int before = st->norders;
 			dispatch(st, &c, &r);
-			/* drop_after_order: the order is taken, only the reply is lost. */
-			for (int i = before; drop_after && i < st->norders; i++)
+			/* drop_after_order / truncated: the order is taken, the reply lost. */
+			for (int i = before; (drop_after || truncate) && i < st->norders; i++)
 				st->orders[i].dropped = 1;
 			pthread_mutex_unlock(&st->mu);
 		}
@@ -482,7 +526,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!faulted && strncmp(url, "/uapi/", 6) != 0)
 		gt = 0;
-	enum MHD_Result ret = send_reply(conn, &r, gt);
+	enum MHD_Result ret = send_reply(conn, &r, gt, truncate);
 	json_decref(r.body);
 	free(r.raw);
 	return ret;

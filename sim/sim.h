@@ -155,6 +155,7 @@ enum sim_fault_kind {
 	F_EGW00300,    /* 500 EGW00300: KIS gateway routing failure */
 	F_EGW_UNKNOWN, /* 500 EGW99001: an EGW code no client knows */
 	F_ZERO_QUOTE,  /* inquire-price: rt_cd 0 with every number "0" (unknown code) */
+	F_TRUNCATED,   /* served, then the connection closed half-way through the body */
 	F__MAX
 };
 

@@ -113,6 +113,7 @@ static const char *fault_names[F__MAX] = {
     [F_EGW00300] = "egw00300",
     [F_EGW_UNKNOWN] = "egw_unknown",
     [F_ZERO_QUOTE] = "zero_quote",
+    [F_TRUNCATED] = "truncated",
 };
 
 const char *sim_fault_name(int kind)

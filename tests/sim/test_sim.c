@@ -1294,6 +1294,18 @@ static void test_faults(void **state)
 	assert_int_not_equal(r.curl_rc, 0);
 	sresp_free(&r);
 
+	/* Truncated: the whole length announced, half the body sent, then the
+	 * connection closed — curl reports a partial transfer. */
+	assert_int_equal(
+	    simp_ctl(&p, "fault", "{\"match\":\"FHKST01010100\",\"kind\":\"truncated\"}"), 200);
+	quote(&p, "005930", &r);
+	assert_int_equal(r.curl_rc, CURLE_PARTIAL_FILE);
+	assert_null(r.json);
+	sresp_free(&r);
+	quote(&p, "005930", &r); /* once only */
+	assert_env(&r, 200, "MCA00000");
+	sresp_free(&r);
+
 	/* Dropped after the order was taken: exactly once in the log. */
 	assert_int_equal(
 	    simp_ctl(&p, "fault", "{\"match\":\"order-cash\",\"kind\":\"drop_after_order\"}"), 200);
@@ -1337,7 +1349,7 @@ static void test_faults(void **state)
 	assert_int_equal(sa.status, 200);
 
 	simp_call(&p, "GET", "/__sim/counters", NULL, NULL, NULL, &r);
-	assert_int_equal(jsi(r.json, "faults_fired"), 13); /* 4 more kinds above */
+	assert_int_equal(jsi(r.json, "faults_fired"), 14); /* 5 more kinds above */
 	assert_int_equal(jsi(r.json, "orders_received"), 1);
 	sresp_free(&r);
 	/* Bad fault requests are refused. */

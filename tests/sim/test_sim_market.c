@@ -178,6 +178,7 @@ static void test_wire_helpers(void **state)
 	assert_int_equal(sim_fault_parse("drop_after_order"), F_DROP_AFTER);
 	assert_int_equal(sim_fault_parse("nope"), -1);
 	assert_string_equal(sim_fault_name(F_NON_JSON), "non_json");
+	assert_int_equal(sim_fault_parse("truncated"), F_TRUNCATED);
 }
 
 int main(void)
