@@ -35,8 +35,9 @@ typedef struct order_in {
 #define PRICED_TYPES "limit|conditional_limit|after_hours_single|stop_limit"
 
 /* An order or cancel that never reached KIS: 503 (retry later), or what the
- * KIS error means when it is about the configuration. */
-static void reply_not_sent(gw_resp *resp, const kis_error *e)
+ * KIS error means when it is about the configuration; why, when not
+ * empty, is the trader's reason (the journal could not be written). */
+static void reply_not_sent(gw_resp *resp, const kis_error *e, const char *why)
 {
 	int retry = e->retry_after_s > 0 ? e->retry_after_s : 1;
 	switch (e->status) {
@@ -56,8 +57,9 @@ static void reply_not_sent(gw_resp *resp, const kis_error *e)
 		gw_reply_kis_error(resp, e);
 		break;
 	default:
-		gw_reply_error(resp, GW_E_UNAVAILABLE, NULL,
-		               "the order was not sent: KIS could not be reached; retry later");
+		gw_reply_error(
+		    resp, GW_E_UNAVAILABLE, NULL, "%s",
+		    why[0] ? why : "the order was not sent: KIS could not be reached; retry later");
 		resp->retry_after_s = retry;
 		break;
 	}
@@ -147,7 +149,7 @@ static void reply_outcome(gw_req *req, gw_resp *resp, const trader_outcome *out,
 		               outcome_http[r].what, out->kis.msg1);
 		break;
 	case R_NOT_SENT:
-		reply_not_sent(resp, &out->kis);
+		reply_not_sent(resp, &out->kis, out->message);
 		break;
 	case R_KIS:
 		gw_reply_kis_error(resp, &out->kis);

@@ -319,8 +319,11 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 	o.ord_date = kst_date(o.created_ms);
 	/* The journal row is durable (synchronous=FULL) before KIS sees the order. */
 	int ins = store_order_insert(t->db, &o, &ex);
-	if (ins < 0)
-		return internal(out, "cannot write the order journal");
+	if (ins < 0) {
+		out->result = TRADER_NOT_SENT;
+		snprintf(out->message, sizeof(out->message), "%s", TRADER_JOURNAL_DOWN);
+		return out->result;
+	}
 	if (ins == 1)
 		return replay(&ex, canon, out);
 

@@ -152,7 +152,7 @@ static trader_result leg_send(trader *t, store_leg *l, const kis_revise_req *kr,
 	store_leg ex;
 	int ins = store_leg_insert(t->db, l, &ex);
 	if (ins < 0)
-		return done(out, TRADER_INTERNAL, NULL, "cannot write the order journal");
+		return done(out, TRADER_NOT_SENT, NULL, TRADER_JOURNAL_DOWN);
 	if (ins == 1) { /* the same key won a race: replay it */
 		if (ex.order_id != l->order_id || strcmp(ex.request, l->request))
 			return done(out, TRADER_KEY_REUSED, "Idempotency-Key",

@@ -6,6 +6,13 @@
 
 #include "trader.h"
 
+/* An order or amendment whose journal row cannot be written (the disk is
+ * full, the database read-only or locked past the busy wait) is refused
+ * before KIS sees it: TRADER_NOT_SENT (503) with this message. */
+#define TRADER_JOURNAL_DOWN                                                                        \
+	"the order journal cannot be written (database full, read-only or locked): nothing was "   \
+	"sent to KIS; retry later"
+
 struct trader {
 	trader_config cfg;
 	kis_client *kis;
