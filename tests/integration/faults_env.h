@@ -85,13 +85,12 @@ static inline int f_group_down(void **state)
 /* A control call to kis-sim that must answer 200. */
 static inline void f_sim_post(fenv *e, const char *path, const char *body)
 {
-	long st = 0;
-	json_decref(h_json(e->sim.port, "POST", path, body, &st));
-	if (st != 200)
-		fail_msg("kis-sim %s %s: %ld", path, body, st);
+	if (h_sim_post(e->sim.port, path, body) != 0)
+		fail_msg("kis-sim %s %s refused", path, body);
 }
 
-/* The next count calls matching match (path suffix or tr_id) get kind. */
+/* The next count calls matching match (path suffix or tr_id) get kind,
+ * after delay_ms for kind "delay". */
 static inline void f_fault(fenv *e, const char *match, const char *kind, int count, int delay_ms)
 {
 	char body[256];
