@@ -63,32 +63,41 @@ typedef struct kis_token_store {
 	            int64_t issued_real_ms);
 } kis_token_store;
 
+/* Defaults of kis_config, named once (kisgw's settings table refers to
+ * them; kis_config_defaults applies them to unset fields). Calls per
+ * second: KIS documents 20 (real) and 2 (virtual); real accounts hold only
+ * 15-18 steadily (KIS's window is not aligned with ours), so the real
+ * default leaves headroom. The limiter adapts below the ceiling. */
+#define KIS_RATE_REAL_DEFAULT             18
+#define KIS_RATE_VIRTUAL_DEFAULT          2
+#define KIS_DEFAULT_QUEUE_WAIT_MS         20000 /* limiter wait before KIS_E_BUSY */
+#define KIS_DEFAULT_CONNECT_TIMEOUT_MS    3000
+#define KIS_DEFAULT_TIMEOUT_MS            10000 /* the whole request */
+#define KIS_DEFAULT_TOKEN_MARGIN_S        600
+#define KIS_DEFAULT_TOKEN_WAIT_MS         5000
+#define KIS_DEFAULT_READ_RETRIES          3
+#define KIS_DEFAULT_TOKEN_MIN_INTERVAL_MS 60000 /* KIS issues one token a minute */
+
 typedef struct kis_config {
-	const char *base_url;      /* e.g. https://openapivts.koreainvestment.com:29443 */
-	const char *app_key;       /* 36 chars */
-	const char *app_secret;    /* 180 chars; never logged */
-	const char *account;       /* "12345678-01" */
-	int real;                  /* 1: real-money tr_ids; 0: virtual */
-	int old_tr_ids;            /* 1: use the pre-2025 order/ccld tr_ids */
-	int rate_per_sec;          /* ceiling; default KIS_RATE_REAL_DEFAULT / _VIRTUAL_ */
-	int queue_wait_ms;         /* longest wait in the limiter before KIS_E_BUSY */
-	int connect_timeout_ms;    /* default 3000 */
-	int timeout_ms;            /* whole request, default 10000 */
-	int token_margin_s;        /* refresh this long before expiry, default 600 */
-	int token_wait_ms;         /* how long a caller waits for a token, default 5000 */
-	int read_retries;          /* retries of a read after EGW00201/transient, default 3 */
-	int verify_tls;            /* default 1 */
-	int token_min_interval_ms; /* least real time between issuances, default 60000 */
+	const char *base_url;               /* e.g. https://openapivts.koreainvestment.com:29443 */
+	const char *app_key;                /* 36 chars */
+	const char *app_secret;             /* 180 chars; never logged */
+	const char *account;                /* "12345678-01" */
+	int real;                           /* 1: real-money tr_ids; 0: virtual */
+	int old_tr_ids;                     /* 1: use the pre-2025 order/ccld tr_ids */
+	int rate_per_sec;                   /* ceiling; 0: KIS_RATE_REAL_DEFAULT / _VIRTUAL_ */
+	int queue_wait_ms;                  /* longest wait in the limiter before KIS_E_BUSY */
+	int connect_timeout_ms;             /* 0: KIS_DEFAULT_CONNECT_TIMEOUT_MS, and so on */
+	int timeout_ms;                     /* whole request */
+	int token_margin_s;                 /* refresh this long before expiry */
+	int token_wait_ms;                  /* how long a caller waits for a token */
+	int read_retries;                   /* retries of a read after EGW00201/transient */
+	int verify_tls;                     /* taken as given by kis_client_new: 0 = off */
+	int token_min_interval_ms;          /* least real time between issuances */
 	int64_t (*now_ms)(void *clock_ctx); /* epoch ms; NULL = real time */
 	void *clock_ctx;
 	kis_token_store store;
 } kis_config;
-
-/* Calls per second: KIS documents 20 (real) and 2 (virtual); real accounts
- * hold only 15-18 steadily (KIS's window is not aligned with ours), so the
- * real default leaves headroom. The limiter adapts below the ceiling. */
-#define KIS_RATE_REAL_DEFAULT    18
-#define KIS_RATE_VIRTUAL_DEFAULT 2
 
 typedef struct kis_client kis_client;
 

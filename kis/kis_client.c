@@ -138,21 +138,21 @@ void kis_config_defaults(kis_config *cfg)
 	if (cfg->rate_per_sec <= 0)
 		cfg->rate_per_sec = cfg->real ? KIS_RATE_REAL_DEFAULT : KIS_RATE_VIRTUAL_DEFAULT;
 	if (cfg->queue_wait_ms <= 0)
-		cfg->queue_wait_ms = 5000;
+		cfg->queue_wait_ms = KIS_DEFAULT_QUEUE_WAIT_MS;
 	if (cfg->connect_timeout_ms <= 0)
-		cfg->connect_timeout_ms = 3000;
+		cfg->connect_timeout_ms = KIS_DEFAULT_CONNECT_TIMEOUT_MS;
 	if (cfg->timeout_ms <= 0)
-		cfg->timeout_ms = 10000;
+		cfg->timeout_ms = KIS_DEFAULT_TIMEOUT_MS;
 	if (cfg->token_margin_s <= 0)
-		cfg->token_margin_s = 600;
+		cfg->token_margin_s = KIS_DEFAULT_TOKEN_MARGIN_S;
 	if (cfg->token_wait_ms <= 0)
-		cfg->token_wait_ms = 5000;
+		cfg->token_wait_ms = KIS_DEFAULT_TOKEN_WAIT_MS;
 	if (cfg->read_retries == 0)
-		cfg->read_retries = 3;
+		cfg->read_retries = KIS_DEFAULT_READ_RETRIES;
 	if (cfg->verify_tls == 0)
 		cfg->verify_tls = 1;
 	if (cfg->token_min_interval_ms <= 0)
-		cfg->token_min_interval_ms = 60000;
+		cfg->token_min_interval_ms = KIS_DEFAULT_TOKEN_MIN_INTERVAL_MS;
 }
 
 /* Generated from kis_trs.def: the one place a TR's path and tr_ids live. */

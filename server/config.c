@@ -1,4 +1,10 @@
-/* config.c — the settings table, its loader and its checks. */
+/* config.c — the settings table, its loader and its checks. Each entry
+ * writes into the struct its library reads (gw_settings.kis, .trader, or
+ * the server's own fields), with that library's named default (KIS_DEFAULT_*,
+ * TRADER_DEFAULT_*, NOTIFY_DEFAULT_*). The auto-trade job's settings have
+ * their own table (trader/autotrade_settings.c), which the job also changes
+ * at run time; the file loader, --help, the README table and the
+ * unknown-variable warning read both. */
 #include "config.h"
 #include "kis.h"
 
@@ -8,138 +14,186 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum set_type { SET_STR, SET_SECRET, SET_INT, SET_CHOICE };
+enum set_type {
+	SET_STR,    /* char *, owned */
+	SET_SECRET, /* char *, owned; also from NAME_FILE */
+	SET_CHOICE, /* char *, one of choices */
+	SET_INT,    /* int (the libraries' fields) */
+	SET_I64,    /* int64_t */
+};
 
 typedef struct setting {
 	const char *name;
 	enum set_type type;
-	size_t off;
-	const char *def;
-	int64_t min, max;    /* SET_INT bounds */
+	size_t off;          /* into gw_settings, possibly inside .kis / .trader */
+	const char *def_s;   /* strings: default, NULL none */
+	int64_t def;         /* integers: default, the library's named one where it has it */
+	int64_t min, max;    /* integers: bounds of the value as written */
+	int64_t scale;       /* integers: stored = value * scale (s -> ms); 0: 1 */
 	const char *choices; /* SET_CHOICE: '|'-separated */
 	const char *help;
 } setting;
 
-#define S(field) offsetof(gw_settings, field)
+/* Offsets with a compile-time check of the member's type. */
+#define AT(field, T)                                                                               \
+	(offsetof(gw_settings, field) +                                                            \
+	 0 * sizeof(struct {                                                                       \
+		 _Static_assert(                                                                   \
+		     __builtin_types_compatible_p(__typeof__(((gw_settings *)0)->field), T),       \
+		     "setting " #field " has the wrong type");                                     \
+		 char c;                                                                           \
+	 }))
+#define STR(n, f, d, h)                                                                            \
+	{                                                                                          \
+		.name = n, .type = SET_STR, .off = AT(f, char *), .def_s = d, .help = h            \
+	}
+#define SECRET(n, f, h)                                                                            \
+	{                                                                                          \
+		.name = n, .type = SET_SECRET, .off = AT(f, char *), .help = h                     \
+	}
+#define CHOICE(n, f, d, c, h)                                                                      \
+	{                                                                                          \
+		.name = n, .type = SET_CHOICE, .off = AT(f, char *), .def_s = d, .choices = c,     \
+		.help = h                                                                          \
+	}
+#define INT(n, f, d, lo, hi, h)                                                                    \
+	{                                                                                          \
+		.name = n, .type = SET_INT, .off = AT(f, int), .def = d, .min = lo, .max = hi,     \
+		.help = h                                                                          \
+	}
+#define I64(n, f, d, lo, hi, h)                                                                    \
+	{                                                                                          \
+		.name = n, .type = SET_I64, .off = AT(f, int64_t), .def = d, .min = lo, .max = hi, \
+		.help = h                                                                          \
+	}
+#define XSTR(x) STR_(x)
+#define STR_(x) #x
 
 static const setting table[] = {
-    {"KIS_APP_KEY", SET_SECRET, S(app_key), NULL, 0, 0, NULL,
-     "KIS app key (36 chars); none: run against the embedded kis-sim"},
-    {"KIS_APP_SECRET", SET_SECRET, S(app_secret), NULL, 0, 0, NULL, "KIS app secret (180 chars)"},
-    {"KIS_ACCOUNT", SET_STR, S(account), NULL, 0, 0, NULL, "account as 12345678-01"},
-    {"KIS_ENV", SET_CHOICE, S(env), "virtual", 0, 0, "virtual|real", "KIS environment"},
-    {"KISGW_ALLOW_REAL", SET_STR, S(allow_real), NULL, 0, 0, NULL,
-     "must be yes for KIS_ENV=real (real money)"},
-    {"KIS_BASE_URL", SET_STR, S(base_url), NULL, 0, 0, NULL,
-     "KIS REST base URL override; default: the environment's official host"},
-    {"KIS_HTS_ID", SET_STR, S(hts_id), NULL, 0, 0, NULL,
-     "HTS user id: turns on real-time execution notices over the KIS WebSocket; without it "
-     "fills come from polling alone"},
-    {"KIS_WS_URL", SET_STR, S(ws_url), NULL, 0, 0, NULL,
-     "KIS WebSocket URL override (ws://); default: the environment's official host, or "
-     "the KIS_BASE_URL host:port when that is plain http:// (a simulator)"},
-    {"KIS_OLD_TR_IDS", SET_INT, S(old_tr_ids), "0", 0, 1, NULL,
-     "1: use the pre-2025 order and order-history tr_ids"},
-    {"KIS_TLS_VERIFY", SET_INT, S(tls_verify), "1", 0, 1, NULL, "0 disables TLS verification"},
-    {"KISGW_RATE_LIMIT", SET_INT, S(rate_per_sec), "0", 0, 1000, NULL,
-     "KIS calls per second for the account (the adaptive limiter's ceiling); 0: 18 real, 2 "
-     "virtual"},
-    {"KISGW_QUEUE_WAIT_MS", SET_INT, S(queue_wait_ms), "20000", 0, 600000, NULL,
-     "longest wait for a rate-limit slot before 503"},
-    {"KISGW_KIS_TIMEOUT_MS", SET_INT, S(kis_timeout_ms), "10000", 100, 120000, NULL,
-     "whole-request timeout of a KIS call"},
-    {"KISGW_KIS_CONNECT_TIMEOUT_MS", SET_INT, S(kis_connect_timeout_ms), "3000", 100, 60000, NULL,
-     "connect timeout of a KIS call"},
-    {"KISGW_TOKEN_MARGIN_S", SET_INT, S(token_margin_s), "600", 0, 43200, NULL,
-     "refresh the access token this long before it expires"},
-    {"KISGW_TOKEN_WAIT_MS", SET_INT, S(token_wait_ms), "5000", 0, 120000, NULL,
-     "how long a request waits for a token before 503"},
-    {"KISGW_TOKEN_MIN_INTERVAL_S", SET_INT, S(token_min_interval_s), "60", 1, 86400, NULL,
-     "least time between two token issuances (KIS allows one a minute)"},
-    {"KISGW_LISTEN", SET_STR, S(listen), "127.0.0.1:8080", 0, 0, NULL, "host:port to listen on"},
-    {"KISGW_DB", SET_STR, S(db), "./kisgw.db", 0, 0, NULL, "SQLite database file"},
-    {"KISGW_API_TOKEN", SET_SECRET, S(api_token), NULL, 0, 0, NULL,
-     "bearer token for the local API; required for a non-loopback listen address"},
-    {"KISGW_CLOCK", SET_STR, S(clock), NULL, 0, 0, NULL,
-     "test clock, 2026-11-23T08:55:00+09:00 or ...@60"},
-    {"KISGW_ALLOWED_HOSTS", SET_STR, S(allowed_hosts), NULL, 0, 0, NULL,
-     "extra Host names accepted (comma list, * for any)"},
-    {"KISGW_CORS_ORIGIN", SET_STR, S(cors_origin), NULL, 0, 0, NULL,
-     "Origin allowed by CORS (exact, or *); none: no CORS"},
-    {"KISGW_LOG_LEVEL", SET_CHOICE, S(log_level), "info", 0, 0, "debug|info|warn|error",
-     "log level"},
-    {"KISGW_QUOTE_CACHE_MS", SET_INT, S(quote_cache_ms), "1000", 0, 60000, NULL,
-     "how long a quote is served from cache; 0 disables"},
-    {"KISGW_MAX_BODY", SET_INT, S(max_body), "65536", 256, 16777216, NULL,
-     "largest request body accepted (bytes)"},
-    {"KISGW_MAX_URL", SET_INT, S(max_url), "2048", 64, 16384, NULL,
-     "longest request URL accepted (bytes)"},
-    {"KISGW_HTTP_CONNECTIONS", SET_INT, S(http_threads), "512", 4, 10000, NULL,
-     "most simultaneous client connections"},
-    {"KISGW_HTTP_PER_IP", SET_INT, S(http_per_ip), "64", 1, 10000, NULL,
-     "most simultaneous connections from one client address (slowloris)"},
-    {"KISGW_HTTP_IDLE_TIMEOUT_S", SET_INT, S(http_idle_timeout_s), "30", 1, 3600, NULL,
-     "a connection silent this long (mid-headers or between requests) is closed"},
-    {"KISGW_DRAIN_S", SET_INT, S(drain_s), "10", 0, 600, NULL,
-     "on SIGTERM, how long in-flight requests may finish"},
-    {"KISGW_SIM", SET_STR, S(sim_path), NULL, 0, 0, NULL,
-     "kis-sim executable; default: beside kisgw, then PATH"},
-    {"KISGW_SIM_ARGS", SET_STR, S(sim_args), NULL, 0, 0, NULL,
-     "extra arguments for the embedded kis-sim (space separated)"},
-    {"KISGW_SIM_SEED", SET_INT, S(sim_seed), "1", 0, INT32_MAX, NULL,
-     "market seed of the embedded kis-sim"},
-    {"KISGW_MAX_ORDER_QTY", SET_INT, S(max_order_qty), "100000", 1, 1000000000, NULL,
-     "largest order quantity (shares)"},
-    {"KISGW_MAX_ORDER_AMOUNT", SET_INT, S(max_order_amount), "100000000", 1, INT64_C(1000000000000),
-     NULL, "largest order amount (KRW)"},
-    {"KISGW_SESSION_CHECK", SET_INT, S(session_check), "1", 0, 1, NULL,
-     "1: refuse an order type outside its session before calling KIS; 0: let KIS judge"},
-    {"KISGW_MAX_DAILY_BUY_AMOUNT", SET_INT, S(max_daily_buy_amount), "1000000000", 0,
-     INT64_C(1000000000000000), NULL,
-     "KRW of buy orders per KST day, every source together (0: no cap)"},
-    {"KISGW_MAX_DAILY_SELL_AMOUNT", SET_INT, S(max_daily_sell_amount), "1000000000", 0,
-     INT64_C(1000000000000000), NULL,
-     "KRW of sell orders per KST day, every source together (0: no cap)"},
-    {"KISGW_MAX_POSITION_QTY", SET_INT, S(max_position_qty), "1000000", 0, INT64_C(1000000000000),
-     NULL, "shares held + on open buys per code (0: no cap)"},
-    {"KISGW_FEE_RATE_PPM", SET_INT, S(fee_rate_ppm), "150", 0, 100000, NULL,
-     "brokerage fee estimate, parts per million of the amount (150 = 0.015 %)"},
-    {"KISGW_TAX_RATE_PPM", SET_INT, S(tax_rate_ppm), "2000", 0, 100000, NULL,
-     "transaction tax estimate on sells, parts per million (2000 = 0.20 %)"},
-    {"KISGW_RECONCILE_INTERVAL", SET_INT, S(reconcile_interval_s), "30", 1, 86400, NULL,
-     "seconds between order reconciliations during the session"},
-    {"KISGW_BACKFILL_DAYS", SET_INT, S(backfill_days), "90", 0, 3650, NULL,
-     "days of order history imported on first start"},
-    {"KISGW_UNKNOWN_WINDOW_S", SET_INT, S(unknown_window_s), "120", 1, 3600, NULL,
-     "time window for matching an unknown order to a KIS order"},
-    {"KISGW_WEBHOOK_URL", SET_SECRET, S(webhook_url), NULL, 0, 0, NULL,
-     "Discord-compatible webhook for notifications ({\"content\": text})"},
-    {"KISGW_TELEGRAM_BOT_TOKEN", SET_SECRET, S(telegram_token), NULL, 0, 0, NULL,
-     "Telegram bot token for notifications (with KISGW_TELEGRAM_CHAT_ID)"},
-    {"KISGW_TELEGRAM_CHAT_ID", SET_STR, S(telegram_chat_id), NULL, 0, 0, NULL,
-     "Telegram chat id for notifications"},
-    {"KISGW_TELEGRAM_API_URL", SET_STR, S(telegram_api), NULL, 0, 0, NULL,
-     "Telegram Bot API base URL (tests); default https://api.telegram.org"},
-    {"KISGW_NOTIFY_JSON_URL", SET_SECRET, S(notify_json_url), NULL, 0, 0, NULL,
-     "generic JSON webhook for notifications ({event, at, order?, decision?, text})"},
-    {"KISGW_NOTIFY_TIMEOUT_MS", SET_INT, S(notify_timeout_ms), "5000", 100, 120000, NULL,
-     "timeout of one notification attempt"},
-    {"KISGW_NOTIFY_PER_MINUTE", SET_INT, S(notify_per_minute), "20", 1, 600, NULL,
-     "most notifications a minute per channel (the rest wait)"},
-    {"KISGW_NOTIFY_RETRIES", SET_INT, S(notify_retries), "3", 0, 10, NULL,
-     "retries of a failed notification (backoff 1 s, doubling)"},
+    SECRET("KIS_APP_KEY", app_key,
+           "KIS app key (36 chars); none: run against the embedded kis-sim"),
+    SECRET("KIS_APP_SECRET", app_secret, "KIS app secret (180 chars)"),
+    STR("KIS_ACCOUNT", account, NULL, "account as 12345678-01"),
+    CHOICE("KIS_ENV", env, "virtual", "virtual|real", "KIS environment"),
+    STR("KISGW_ALLOW_REAL", allow_real, NULL, "must be yes for KIS_ENV=real (real money)"),
+    STR("KIS_BASE_URL", base_url, NULL,
+        "KIS REST base URL override; default: the environment's official host"),
+    STR("KIS_HTS_ID", hts_id, NULL,
+        "HTS user id: turns on real-time execution notices over the KIS WebSocket; without "
+        "it fills come from polling alone"),
+    STR("KIS_WS_URL", ws_url, NULL,
+        "KIS WebSocket URL override (ws://); default: the environment's official host, or "
+        "the KIS_BASE_URL host:port when that is plain http:// (a simulator)"),
+    INT("KIS_OLD_TR_IDS", kis.old_tr_ids, 0, 0, 1,
+        "1: use the pre-2025 order and order-history tr_ids"),
+    INT("KIS_TLS_VERIFY", kis.verify_tls, 1, 0, 1, "0 disables TLS verification"),
+    INT("KISGW_RATE_LIMIT", kis.rate_per_sec, 0, 0, 1000,
+        "KIS calls per second for the account (the adaptive limiter's ceiling); 0: " XSTR(
+            KIS_RATE_REAL_DEFAULT) " real, " XSTR(KIS_RATE_VIRTUAL_DEFAULT) " virtual"),
+    INT("KISGW_QUEUE_WAIT_MS", kis.queue_wait_ms, KIS_DEFAULT_QUEUE_WAIT_MS, 0, 600000,
+        "longest wait for a rate-limit slot before 503"),
+    INT("KISGW_KIS_TIMEOUT_MS", kis.timeout_ms, KIS_DEFAULT_TIMEOUT_MS, 100, 120000,
+        "whole-request timeout of a KIS call"),
+    INT("KISGW_KIS_CONNECT_TIMEOUT_MS", kis.connect_timeout_ms, KIS_DEFAULT_CONNECT_TIMEOUT_MS, 100,
+        60000, "connect timeout of a KIS call"),
+    INT("KISGW_TOKEN_MARGIN_S", kis.token_margin_s, KIS_DEFAULT_TOKEN_MARGIN_S, 0, 43200,
+        "refresh the access token this long before it expires"),
+    INT("KISGW_TOKEN_WAIT_MS", kis.token_wait_ms, KIS_DEFAULT_TOKEN_WAIT_MS, 0, 120000,
+        "how long a request waits for a token before 503"),
+    {.name = "KISGW_TOKEN_MIN_INTERVAL_S",
+     .type = SET_INT,
+     .off = AT(kis.token_min_interval_ms, int),
+     .def = KIS_DEFAULT_TOKEN_MIN_INTERVAL_MS / 1000,
+     .min = 1,
+     .max = 86400,
+     .scale = 1000,
+     .help = "least time between two token issuances (KIS allows one a minute)"},
+    STR("KISGW_LISTEN", listen, "127.0.0.1:8080", "host:port to listen on"),
+    STR("KISGW_DB", db, "./kisgw.db", "SQLite database file"),
+    SECRET("KISGW_API_TOKEN", api_token,
+           "bearer token for the local API; required for a non-loopback listen address"),
+    STR("KISGW_CLOCK", clock, NULL, "test clock, 2026-11-23T08:55:00+09:00 or ...@60"),
+    STR("KISGW_ALLOWED_HOSTS", allowed_hosts, NULL,
+        "extra Host names accepted (comma list, * for any)"),
+    STR("KISGW_CORS_ORIGIN", cors_origin, NULL,
+        "Origin allowed by CORS (exact, or *); none: no CORS"),
+    CHOICE("KISGW_LOG_LEVEL", log_level, "info", "debug|info|warn|error", "log level"),
+    I64("KISGW_QUOTE_CACHE_MS", quote_cache_ms, 1000, 0, 60000,
+        "how long a quote is served from cache; 0 disables"),
+    I64("KISGW_MAX_BODY", max_body, 65536, 256, 16777216, "largest request body accepted (bytes)"),
+    I64("KISGW_MAX_URL", max_url, 2048, 64, 16384, "longest request URL accepted (bytes)"),
+    I64("KISGW_HTTP_CONNECTIONS", http_threads, 512, 4, 10000,
+        "most simultaneous client connections"),
+    I64("KISGW_HTTP_PER_IP", http_per_ip, 64, 1, 10000,
+        "most simultaneous connections from one client address (slowloris)"),
+    I64("KISGW_HTTP_IDLE_TIMEOUT_S", http_idle_timeout_s, 30, 1, 3600,
+        "a connection silent this long (mid-headers or between requests) is closed"),
+    I64("KISGW_DRAIN_S", drain_s, 10, 0, 600, "on SIGTERM, how long in-flight requests may finish"),
+    STR("KISGW_SIM", sim_path, NULL, "kis-sim executable; default: beside kisgw, then PATH"),
+    STR("KISGW_SIM_ARGS", sim_args, NULL,
+        "extra arguments for the embedded kis-sim (space separated)"),
+    I64("KISGW_SIM_SEED", sim_seed, 1, 0, INT32_MAX, "market seed of the embedded kis-sim"),
+    I64("KISGW_MAX_ORDER_QTY", trader.max_order_qty, TRADER_DEFAULT_MAX_ORDER_QTY, 1, 1000000000,
+        "largest order quantity (shares)"),
+    I64("KISGW_MAX_ORDER_AMOUNT", trader.max_order_amount, TRADER_DEFAULT_MAX_ORDER_AMOUNT, 1,
+        INT64_C(1000000000000), "largest order amount (KRW)"),
+    INT("KISGW_SESSION_CHECK", trader.session_check, TRADER_DEFAULT_SESSION_CHECK, 0, 1,
+        "1: refuse an order type outside its session before calling KIS; 0: let KIS judge"),
+    I64("KISGW_MAX_DAILY_BUY_AMOUNT", trader.max_daily_buy_amount,
+        TRADER_DEFAULT_MAX_DAILY_BUY_AMOUNT, 0, INT64_C(1000000000000000),
+        "KRW of buy orders per KST day, every source together (0: no cap)"),
+    I64("KISGW_MAX_DAILY_SELL_AMOUNT", trader.max_daily_sell_amount,
+        TRADER_DEFAULT_MAX_DAILY_SELL_AMOUNT, 0, INT64_C(1000000000000000),
+        "KRW of sell orders per KST day, every source together (0: no cap)"),
+    I64("KISGW_MAX_POSITION_QTY", trader.max_position_qty, TRADER_DEFAULT_MAX_POSITION_QTY, 0,
+        INT64_C(1000000000000), "shares held + on open buys per code (0: no cap)"),
+    I64("KISGW_FEE_RATE_PPM", trader.fee_rate_ppm, TRADER_DEFAULT_FEE_RATE_PPM, 0, 100000,
+        "brokerage fee estimate, parts per million of the amount (150 = 0.015 %)"),
+    I64("KISGW_TAX_RATE_PPM", trader.tax_rate_ppm, TRADER_DEFAULT_TAX_RATE_PPM, 0, 100000,
+        "transaction tax estimate on sells, parts per million (2000 = 0.20 %)"),
+    INT("KISGW_RECONCILE_INTERVAL", trader.reconcile_interval_s,
+        TRADER_DEFAULT_RECONCILE_INTERVAL_S, 1, 86400,
+        "seconds between order reconciliations during the session"),
+    INT("KISGW_BACKFILL_DAYS", trader.backfill_days, TRADER_DEFAULT_BACKFILL_DAYS, 0, 3650,
+        "days of order history imported on first start"),
+    INT("KISGW_UNKNOWN_WINDOW_S", trader.unknown_window_s, TRADER_DEFAULT_UNKNOWN_WINDOW_S, 1, 3600,
+        "time window for matching an unknown order to a KIS order"),
+    SECRET("KISGW_WEBHOOK_URL", webhook_url,
+           "Discord-compatible webhook for notifications ({\"content\": text})"),
+    SECRET("KISGW_TELEGRAM_BOT_TOKEN", telegram_token,
+           "Telegram bot token for notifications (with KISGW_TELEGRAM_CHAT_ID)"),
+    STR("KISGW_TELEGRAM_CHAT_ID", telegram_chat_id, NULL, "Telegram chat id for notifications"),
+    STR("KISGW_TELEGRAM_API_URL", telegram_api, NULL,
+        "Telegram Bot API base URL (tests); default https://api.telegram.org"),
+    SECRET("KISGW_NOTIFY_JSON_URL", notify_json_url,
+           "generic JSON webhook for notifications ({event, at, order?, decision?, text})"),
+    I64("KISGW_NOTIFY_TIMEOUT_MS", notify_timeout_ms, NOTIFY_DEFAULT_TIMEOUT_MS, 100, 120000,
+        "timeout of one notification attempt"),
+    I64("KISGW_NOTIFY_PER_MINUTE", notify_per_minute, NOTIFY_DEFAULT_PER_MINUTE, 1, 600,
+        "most notifications a minute per channel (the rest wait)"),
+    I64("KISGW_NOTIFY_RETRIES", notify_retries, NOTIFY_DEFAULT_RETRIES, 0, 10,
+        "retries of a failed notification (backoff 1 s, doubling)"),
 };
 
 #define NSET (sizeof(table) / sizeof(table[0]))
+
+static int is_int(const setting *t)
+{
+	return t->type == SET_INT || t->type == SET_I64;
+}
 
 static char **str_at(gw_settings *s, const setting *t)
 {
 	return (char **)((char *)s + t->off);
 }
 
-static int64_t *int_at(gw_settings *s, const setting *t)
+static void int_set(gw_settings *s, const setting *t, int64_t v)
 {
-	return (int64_t *)((char *)s + t->off);
+	v *= t->scale ? t->scale : 1;
+	if (t->type == SET_INT)
+		*(int *)((char *)s + t->off) = (int)v;
+	else
+		*(int64_t *)((char *)s + t->off) = v;
 }
 
 static char *trim_dup(const char *v)
@@ -175,7 +229,7 @@ static int set_value(gw_settings *s, const setting *t, const char *raw, char *er
 		snprintf(err, errlen, "invalid %s: out of memory", t->name);
 		return -1;
 	}
-	if (t->type == SET_INT) {
+	if (is_int(t)) {
 		char *end;
 		errno = 0;
 		long long n = strtoll(v, &end, 10);
@@ -190,7 +244,7 @@ static int set_value(gw_settings *s, const setting *t, const char *raw, char *er
 			         (long long)t->min, (long long)t->max);
 			return -1;
 		}
-		*int_at(s, t) = n;
+		int_set(s, t, n);
 		return 0;
 	}
 	if (t->type == SET_CHOICE) {
@@ -210,11 +264,11 @@ static int set_value(gw_settings *s, const setting *t, const char *raw, char *er
 			return -1;
 		}
 	}
-	if (!*v && t->def && *t->def) {
+	if (!*v && t->def_s && *t->def_s) {
 		/* "KISGW_LISTEN=" would leave a setting the rest relies on unset */
 		free(v);
 		snprintf(err, errlen, "invalid %s: empty; leave it out for the default %s", t->name,
-		         t->def);
+		         t->def_s);
 		return -1;
 	}
 	char **slot = str_at(s, t);
@@ -419,8 +473,11 @@ static int check(gw_settings *s, char *err, size_t errlen)
 		                             : "https://openapivts.koreainvestment.com:29443");
 	if (!s->account)
 		s->account = strdup("50000000-01"); /* the embedded simulator's account */
-	if (s->rate_per_sec == 0)
-		s->rate_per_sec = s->real ? KIS_RATE_REAL_DEFAULT : KIS_RATE_VIRTUAL_DEFAULT;
+	/* What the libraries need to know of the rest. */
+	s->kis.real = s->trader.real = s->real;
+	if (s->kis.rate_per_sec == 0)
+		s->kis.rate_per_sec = s->real ? KIS_RATE_REAL_DEFAULT : KIS_RATE_VIRTUAL_DEFAULT;
+	s->trader.run_backfill = s->trader.backfill_days > 0;
 	return 0;
 }
 
@@ -458,9 +515,12 @@ static int load_autotrade(gw_settings *s, char *err, size_t errlen)
 static int load(gw_settings *s, const char *file, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < NSET; i++)
-		if (table[i].def && set_value(s, &table[i], table[i].def, err, errlen))
+	for (size_t i = 0; i < NSET; i++) {
+		if (is_int(&table[i]))
+			int_set(s, &table[i], table[i].def);
+		else if (table[i].def_s && set_value(s, &table[i], table[i].def_s, err, errlen))
 			return -1;
+	}
 	if (file && load_file(s, file, err, errlen))
 		return -1;
 	for (size_t i = 0; i < NSET; i++) {
@@ -508,24 +568,124 @@ int gw_settings_load(gw_settings *s, const char *file, char *err, size_t errlen)
 void gw_settings_free(gw_settings *s)
 {
 	for (size_t i = 0; i < NSET; i++)
-		if (table[i].type != SET_INT)
+		if (!is_int(&table[i]))
 			free(*str_at(s, &table[i]));
 	for (int i = 0; i < AT_NSETTINGS; i++)
 		free(s->autotrade_raw[i]);
 	memset(s, 0, sizeof(*s));
 }
 
+/* The default as --help and the README show it ("" for none). */
+static void def_text(const setting *t, char *buf, size_t cap)
+{
+	if (is_int(t))
+		snprintf(buf, cap, "%lld", (long long)t->def);
+	else
+		snprintf(buf, cap, "%s", t->def_s ? t->def_s : "");
+}
+
 void gw_settings_usage(void)
 {
 	printf("Settings (environment, or NAME=value lines in the --config file; secrets also "
 	       "from NAME_FILE):\n");
-	for (size_t i = 0; i < NSET; i++)
-		printf("  %-30s %s%s%s%s\n", table[i].name, table[i].help,
-		       table[i].def ? " [default " : "", table[i].def ? table[i].def : "",
-		       table[i].def ? "]" : "");
+	for (size_t i = 0; i < NSET; i++) {
+		char def[32];
+		def_text(&table[i], def, sizeof(def));
+		printf("  %-30s %s%s%s%s\n", table[i].name, table[i].help, *def ? " [default " : "",
+		       def, *def ? "]" : "");
+	}
+	printf("Auto-trade job (its own table, trader/autotrade_settings.c; also changed at run "
+	       "time through PATCH /autotrade/settings):\n");
 	for (int i = 0; i < AT_NSETTINGS; i++)
 		printf("  %-30s %s [default %s]\n", at_setting_defs[i].env, at_setting_defs[i].help,
 		       at_setting_defs[i].def);
+}
+
+/* Edit distance of two short names (for "did you mean"). */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 63 || lb > 63)
+		return (size_t)-1;
+	size_t row[64];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* A name kisgw reads: a setting of either table, a secret's NAME_FILE, or
+ * KISGW_CONFIG (the --config default, cli.c). */
+static int known_env(char *name)
+{
+	size_t n = strlen(name);
+	if (find(name) || !strcmp(name, "KISGW_CONFIG"))
+		return 1;
+	const at_setting_def *ad = at_setting_find(name);
+	if (ad && !strcmp(ad->env, name))
+		return 1;
+	if (n <= 5 || strcmp(name + n - 5, "_FILE"))
+		return 0;
+	name[n - 5] = 0;
+	const setting *t = find(name);
+	name[n - 5] = '_';
+	return t && t->type == SET_SECRET;
+}
+
+/* The closest name of either table. */
+static const char *closest(const char *name)
+{
+	const char *best = NULL;
+	size_t bd = (size_t)-1;
+	for (size_t i = 0; i < NSET; i++) {
+		size_t d = distance(name, table[i].name);
+		if (d < bd)
+			bd = d, best = table[i].name;
+	}
+	for (int i = 0; i < AT_NSETTINGS; i++) {
+		size_t d = distance(name, at_setting_defs[i].env);
+		if (d < bd)
+			bd = d, best = at_setting_defs[i].env;
+	}
+	return best;
+}
+
+int gw_settings_check_env(char *const *envp, void (*warn)(void *ctx, const char *line), void *ctx)
+{
+	int found = 0;
+	for (; envp && *envp; envp++) {
+		const char *e = *envp, *eq = strchr(e, '=');
+		size_t n = eq ? (size_t)(eq - e) : strlen(e);
+		if (n >= 96 || (strncmp(e, "KIS_", 4) && strncmp(e, "KISGW_", 6)))
+			continue;
+		char name[96];
+		memcpy(name, e, n);
+		name[n] = 0;
+		if (known_env(name))
+			continue;
+		const char *best = closest(name);
+		char line[256];
+		snprintf(line, sizeof(line),
+		         "unknown setting %s in the environment (ignored)%s%s%s", name,
+		         best ? "; did you mean " : "", best ? best : "", best ? "?" : "");
+		if (warn)
+			warn(ctx, line);
+		found++;
+	}
+	return found;
 }
 
 /* One Markdown table cell: '|' escaped, newlines as spaces. */
@@ -539,34 +699,60 @@ static void md_cell(FILE *f, const char *s)
 	}
 }
 
-/* The README's configuration table, printed from the table above so the two
- * cannot drift apart (tests/docs checks the README's copy). */
+/* One row of the README's table: name (and its _FILE form), default, help,
+ * then the bounds or the choices. Both tables are printed through it. */
+static void md_row(FILE *f, const char *name, int secret, const char *def, const char *help,
+                   const char *range, const char *choices)
+{
+	fprintf(f, "| `%s`", name);
+	if (secret)
+		fprintf(f, " or `%s_FILE`", name);
+	fputs(" | ", f);
+	if (def && *def)
+		fprintf(f, "`%s`", def);
+	else
+		fputs("—", f);
+	fputs(" | ", f);
+	md_cell(f, help);
+	if (range)
+		fprintf(f, " (%s)", range);
+	else if (choices) {
+		fputs(": `", f);
+		for (const char *c = choices; *c; c++)
+			if (*c == '|')
+				fputs("`, `", f);
+			else
+				fputc(*c, f);
+		fputc('`', f);
+	}
+	fputs(" |\n", f);
+}
+
+/* The README's configuration table, printed from the two tables (this one,
+ * then the auto-trade job's) so they cannot drift apart (tests/packaging's
+ * readme_settings checks the README's copy). */
 void gw_settings_markdown(FILE *f)
 {
 	fputs("| setting | default | meaning |\n|---|---|---|\n", f);
 	for (size_t i = 0; i < NSET; i++) {
 		const setting *t = &table[i];
-		fprintf(f, "| `%s`", t->name);
-		if (t->type == SET_SECRET)
-			fprintf(f, " or `%s_FILE`", t->name);
-		fputs(" | ", f);
-		if (t->def && *t->def)
-			fprintf(f, "`%s`", t->def);
+		char def[32], range[64];
+		def_text(t, def, sizeof(def));
+		if (is_int(t))
+			snprintf(range, sizeof(range), "%lld to %lld", (long long)t->min,
+			         (long long)t->max);
+		md_row(f, t->name, t->type == SET_SECRET, def, t->help, is_int(t) ? range : NULL,
+		       t->type == SET_CHOICE ? t->choices : NULL);
+	}
+	for (int i = 0; i < AT_NSETTINGS; i++) {
+		const at_setting_def *d = &at_setting_defs[i];
+		char range[64];
+		if (d->type == AT_T_TIME)
+			snprintf(range, sizeof(range), "%02d:%02d to %02d:%02d", (int)d->min / 100,
+			         (int)d->min % 100, (int)d->max / 100, (int)d->max % 100);
 		else
-			fputs("—", f);
-		fputs(" | ", f);
-		md_cell(f, t->help);
-		if (t->type == SET_INT)
-			fprintf(f, " (%lld to %lld)", (long long)t->min, (long long)t->max);
-		else if (t->type == SET_CHOICE) {
-			fputs(": `", f);
-			for (const char *c = t->choices; *c; c++)
-				if (*c == '|')
-					fputs("`, `", f);
-				else
-					fputc(*c, f);
-			fputc('`', f);
-		}
-		fputs(" |\n", f);
+			snprintf(range, sizeof(range), "%.15g to %.15g", d->min, d->max);
+		md_row(f, d->env, 0, d->def, d->help, d->type == AT_T_CHOICE ? NULL : range,
+		       d->choices);
 	}
 }

@@ -2,7 +2,9 @@
  *
  * Loaded once at start-up from an optional config file (NAME=value lines)
  * and the environment (which wins). Secrets also come from NAME_FILE. A bad
- * value stops start-up with "invalid NAME: why". */
+ * value stops start-up with "invalid NAME: why"; so does an unknown name in
+ * the file (with its line). Library settings land in the libraries' own
+ * config structs, with the defaults the libraries name. */
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
 
@@ -11,13 +13,18 @@
 #include <stdio.h>
 
 #include "autotrade.h"
+#include "kis.h"
+#include "notify.h"
+#include "trader.h"
 
 typedef struct gw_settings {
+	/* Written straight into the libraries' own configurations; their
+	 * strings and callbacks (credentials, URL, clock, token store) are set
+	 * by main, which knows whether the embedded simulator is used. */
+	kis_config kis;
+	trader_config trader;
 	/* KIS account */
 	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id, *ws_url;
-	int64_t old_tr_ids, tls_verify, rate_per_sec, queue_wait_ms;
-	int64_t kis_timeout_ms, kis_connect_timeout_ms, token_margin_s, token_wait_ms;
-	int64_t token_min_interval_s;
 	/* local API */
 	char *listen, *db, *api_token, *clock, *allowed_hosts, *cors_origin, *log_level;
 	int64_t quote_cache_ms, max_body, max_url, http_threads, drain_s;
@@ -25,11 +32,6 @@ typedef struct gw_settings {
 	/* embedded simulator */
 	char *sim_path, *sim_args;
 	int64_t sim_seed;
-	/* orders and ledger */
-	int64_t max_order_qty, max_order_amount;
-	int64_t reconcile_interval_s, backfill_days, unknown_window_s;
-	int64_t session_check, max_daily_buy_amount, max_daily_sell_amount, max_position_qty;
-	int64_t fee_rate_ppm, tax_rate_ppm;
 	/* notifications */
 	char *webhook_url, *telegram_token, *telegram_chat_id, *telegram_api, *notify_json_url;
 	int64_t notify_timeout_ms, notify_per_minute, notify_retries;
@@ -54,5 +56,12 @@ void gw_settings_free(gw_settings *s);
 void gw_settings_usage(void);
 /* The settings as a Markdown table (the README's configuration section). */
 void gw_settings_markdown(FILE *f);
+
+/* Environment variables named KIS_* or KISGW_* that are no setting (a typo,
+ * or a setting of another version): warn(ctx, line) once for each, naming
+ * the closest known setting. envp: NULL-terminated "NAME=value" strings.
+ * Returns how many were found. Never fails: environments carry other
+ * programs' variables. */
+int gw_settings_check_env(char *const *envp, void (*warn)(void *ctx, const char *line), void *ctx);
 
 #endif

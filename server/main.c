@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "autotrade.h"
@@ -57,6 +58,15 @@ static int job_quote(void *ctx, const char *code, kis_quote *out, kis_error *err
 	           : (int)err->status;
 }
 
+extern char **environ;
+
+/* An unknown KIS_* / KISGW_* environment variable: one warning line. */
+static void warn_setting(void *ctx, const char *line)
+{
+	(void)ctx;
+	gw_log(GW_LOG_WARN, line, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	gw_cli cli;
@@ -90,6 +100,7 @@ int main(int argc, char **argv)
 	}
 	gw_log_set_level(cfg.log_level);
 	gw_log_install();
+	gw_settings_check_env(environ, warn_setting, NULL);
 	kclock clock;
 	if (kclock_init(&clock, cfg.clock, err, sizeof(err))) {
 		fprintf(stderr, "kisgw: invalid KISGW_CLOCK: %s\n", err);
@@ -139,28 +150,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	kis_config kc = {
-	    .base_url = url,
-	    .app_key = app_key,
-	    .app_secret = app_secret,
-	    .account = cfg.account,
-	    .real = cfg.real,
-	    .old_tr_ids = (int)cfg.old_tr_ids,
-	    .rate_per_sec = (int)cfg.rate_per_sec,
-	    .queue_wait_ms = (int)cfg.queue_wait_ms,
-	    .connect_timeout_ms = (int)cfg.kis_connect_timeout_ms,
-	    .timeout_ms = (int)cfg.kis_timeout_ms,
-	    .token_margin_s = (int)cfg.token_margin_s,
-	    .token_wait_ms = (int)cfg.token_wait_ms,
-	    .token_min_interval_ms = (int)cfg.token_min_interval_s * 1000,
-	    .verify_tls = (int)cfg.tls_verify,
-	    .now_ms = clock_now,
-	    .clock_ctx = &clock,
-	    .store = {.ctx = app.db, .load = store_token_load, .save = store_token_save},
-	};
-	kis_config_defaults(&kc);
-	kc.verify_tls = (int)cfg.tls_verify; /* 0 is a real choice here, not "unset" */
-	app.kis = kis_client_new(&kc, err, sizeof(err));
+	/* The settings table filled cfg.kis; what remains is who we talk to. */
+	kis_config *kc = &cfg.kis;
+	kc->base_url = url;
+	kc->app_key = app_key;
+	kc->app_secret = app_secret;
+	kc->account = cfg.account;
+	kc->now_ms = clock_now;
+	kc->clock_ctx = &clock;
+	kc->store =
+	    (kis_token_store){.ctx = app.db, .load = store_token_load, .save = store_token_save};
+	app.kis = kis_client_new(kc, err, sizeof(err));
 	if (!app.kis) {
 		fprintf(stderr, "kisgw: %s\n", err);
 		goto out;
@@ -169,22 +169,7 @@ int main(int argc, char **argv)
 
 	/* The order ledger: journal, reconciler thread, local queries. */
 	{
-		trader_config tc = {
-		    .max_order_qty = cfg.max_order_qty,
-		    .max_order_amount = cfg.max_order_amount,
-		    .reconcile_interval_s = (int)cfg.reconcile_interval_s,
-		    .backfill_days = (int)cfg.backfill_days,
-		    .unknown_window_s = (int)cfg.unknown_window_s,
-		    .run_backfill = cfg.backfill_days > 0,
-		    .real = cfg.real,
-		    .session_check = (int)cfg.session_check,
-		    .max_daily_buy_amount = cfg.max_daily_buy_amount,
-		    .max_daily_sell_amount = cfg.max_daily_sell_amount,
-		    .max_position_qty = cfg.max_position_qty,
-		    .fee_rate_ppm = cfg.fee_rate_ppm,
-		    .tax_rate_ppm = cfg.tax_rate_ppm,
-		};
-		app.trader = trader_new(&tc, app.kis, app.db, &clock, err, sizeof(err));
+		app.trader = trader_new(&cfg.trader, app.kis, app.db, &clock, err, sizeof(err));
 		if (app.trader)
 			trader_set_quote_source(app.trader, gw_quote_source, &app);
 		if (!app.trader || trader_start(app.trader)) {
@@ -229,8 +214,8 @@ int main(int argc, char **argv)
 		                .quote = job_quote,
 		                .quote_ctx = &app,
 		                .notify = app.notify,
-		                .fee_rate_ppm = cfg.fee_rate_ppm,
-		                .tax_rate_ppm = cfg.tax_rate_ppm};
+		                .fee_rate_ppm = cfg.trader.fee_rate_ppm,
+		                .tax_rate_ppm = cfg.trader.tax_rate_ppm};
 		memcpy(ac.env_src, cfg.autotrade_src, sizeof(ac.env_src));
 		app.job = at_job_new(&ac, app.trader, app.kis, app.db, &clock, err, sizeof(err));
 		if (!app.job || at_job_start(app.job)) {

@@ -411,8 +411,9 @@ GW_ENDPOINT(orders_backfill, backfill_in,
 {
 	trader *t = req->app->trader;
 	int64_t days = in->days;
-	if (!days)
-		days = req->app->cfg->backfill_days > 0 ? req->app->cfg->backfill_days : 90;
+	if (!days) /* KISGW_BACKFILL_DAYS=0 turns off the first-start import only */
+		days = req->app->cfg->trader.backfill_days > 0 ? req->app->cfg->trader.backfill_days
+		                                               : TRADER_DEFAULT_BACKFILL_DAYS;
 	kis_error e;
 	if (trader_backfill(t, (int)days, &e)) {
 		if (e.status != KIS_OK)

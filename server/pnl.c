@@ -45,7 +45,7 @@ GW_ENDPOINT(pnl_get, pnl_in,
 		return;
 	}
 	const gw_settings *s = req->app->cfg;
-	pnl_query q = {from, to, code, src, s->fee_rate_ppm, s->tax_rate_ppm};
+	pnl_query q = {from, to, code, src, s->trader.fee_rate_ppm, s->trader.tax_rate_ppm};
 	pnl_report r;
 	if (pnl_realized(req->app->db, &q, &r)) {
 		gw_reply_error(resp, GW_E_INTERNAL, NULL, "cannot read the ledger");
@@ -64,8 +64,8 @@ GW_ENDPOINT(pnl_get, pnl_in,
 	ymd_format(to, t, sizeof(t));
 	json_t *j = json_pack(
 	    "{s:s,s:s,s:o,s:o,s:{s:I,s:I,s:s}}", "from", f, "to", t, "realized", a, "total",
-	    line_json(&r.total), "estimates", "fee_rate_ppm", (json_int_t)s->fee_rate_ppm,
-	    "tax_rate_ppm", (json_int_t)s->tax_rate_ppm, "note",
+	    line_json(&r.total), "estimates", "fee_rate_ppm", (json_int_t)s->trader.fee_rate_ppm,
+	    "tax_rate_ppm", (json_int_t)s->trader.tax_rate_ppm, "note",
 	    "fees and taxes are estimates from the configured rates, not KIS's charges");
 	json_object_set_new(j, "source", source ? json_string(source) : json_null());
 	pnl_report_free(&r);

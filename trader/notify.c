@@ -48,19 +48,19 @@ struct notifier {
 void notify_config_defaults(notify_config *cfg)
 {
 	if (cfg->timeout_ms <= 0)
-		cfg->timeout_ms = 5000;
+		cfg->timeout_ms = NOTIFY_DEFAULT_TIMEOUT_MS;
 	if (cfg->retries < 0)
 		cfg->retries = 0;
 	else if (cfg->retries == 0)
-		cfg->retries = 3;
+		cfg->retries = NOTIFY_DEFAULT_RETRIES;
 	if (cfg->backoff_ms <= 0)
-		cfg->backoff_ms = 1000;
+		cfg->backoff_ms = NOTIFY_DEFAULT_BACKOFF_MS;
 	if (cfg->per_minute <= 0)
-		cfg->per_minute = 20;
+		cfg->per_minute = NOTIFY_DEFAULT_PER_MINUTE;
 	if (cfg->per_minute > RATE_MAX)
 		cfg->per_minute = RATE_MAX;
 	if (cfg->queue_cap <= 0)
-		cfg->queue_cap = 256;
+		cfg->queue_cap = NOTIFY_DEFAULT_QUEUE_CAP;
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;

@@ -18,17 +18,24 @@
 
 #include "kclock.h"
 
+/* Defaults of notify_config, named once (kisgw's settings table uses them). */
+#define NOTIFY_DEFAULT_TIMEOUT_MS 5000
+#define NOTIFY_DEFAULT_RETRIES    3
+#define NOTIFY_DEFAULT_PER_MINUTE 20
+#define NOTIFY_DEFAULT_BACKOFF_MS 1000
+#define NOTIFY_DEFAULT_QUEUE_CAP  256
+
 typedef struct notify_config {
 	const char *discord_url;      /* NULL/"": off */
 	const char *telegram_token;   /* with telegram_chat_id */
 	const char *telegram_chat_id; /* NULL/"": off */
 	const char *telegram_api;     /* base URL, default https://api.telegram.org */
 	const char *json_url;         /* NULL/"": off */
-	int timeout_ms;               /* per attempt, default 5000 */
-	int retries;                  /* extra attempts after a failure, default 3 */
-	int backoff_ms;               /* first retry delay (doubles), default 1000 */
-	int per_minute;               /* messages per minute and channel, default 20 */
-	int queue_cap;                /* messages waiting, default 256 */
+	int timeout_ms;               /* per attempt */
+	int retries;                  /* extra attempts after a failure; -1: none */
+	int backoff_ms;               /* first retry delay (doubles) */
+	int per_minute;               /* messages per minute and channel */
+	int queue_cap;                /* messages waiting */
 } notify_config;
 
 /* Fills unset (zero) fields with the defaults above. */

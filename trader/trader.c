@@ -10,15 +10,15 @@
 void trader_config_defaults(trader_config *cfg)
 {
 	if (cfg->max_order_qty <= 0)
-		cfg->max_order_qty = 100000;
+		cfg->max_order_qty = TRADER_DEFAULT_MAX_ORDER_QTY;
 	if (cfg->max_order_amount <= 0)
-		cfg->max_order_amount = 100000000;
+		cfg->max_order_amount = TRADER_DEFAULT_MAX_ORDER_AMOUNT;
 	if (cfg->reconcile_interval_s <= 0)
-		cfg->reconcile_interval_s = 10;
+		cfg->reconcile_interval_s = TRADER_DEFAULT_RECONCILE_INTERVAL_S;
 	if (cfg->backfill_days <= 0)
-		cfg->backfill_days = 90;
+		cfg->backfill_days = TRADER_DEFAULT_BACKFILL_DAYS;
 	if (cfg->unknown_window_s <= 0)
-		cfg->unknown_window_s = 120;
+		cfg->unknown_window_s = TRADER_DEFAULT_UNKNOWN_WINDOW_S;
 }
 
 int64_t trader_now(trader *t)

@@ -19,13 +19,29 @@
 #include "kis.h"
 #include "store.h"
 
+/* Defaults of trader_config, named once: kisgw's settings table uses them
+ * all. trader_config_defaults applies the first five to unset (zero)
+ * fields; for the others zero is a choice (no cap, no estimate, no local
+ * session check), so a caller that wants kisgw's default sets it. */
+#define TRADER_DEFAULT_MAX_ORDER_QTY         100000
+#define TRADER_DEFAULT_MAX_ORDER_AMOUNT      100000000
+#define TRADER_DEFAULT_RECONCILE_INTERVAL_S  30
+#define TRADER_DEFAULT_BACKFILL_DAYS         90
+#define TRADER_DEFAULT_UNKNOWN_WINDOW_S      120
+#define TRADER_DEFAULT_SESSION_CHECK         1
+#define TRADER_DEFAULT_MAX_DAILY_BUY_AMOUNT  1000000000
+#define TRADER_DEFAULT_MAX_DAILY_SELL_AMOUNT 1000000000
+#define TRADER_DEFAULT_MAX_POSITION_QTY      1000000
+#define TRADER_DEFAULT_FEE_RATE_PPM          150  /* 0.015 % */
+#define TRADER_DEFAULT_TAX_RATE_PPM          2000 /* 0.20 % on sells */
+
 typedef struct trader_config {
-	int64_t max_order_qty;    /* shares per order, default 100000 */
-	int64_t max_order_amount; /* KRW per order, default 100000000 (market: at current price) */
-	int reconcile_interval_s; /* between passes during the session, default 10 */
-	int backfill_days;        /* history imported on first start, default 90 */
-	int unknown_window_s;     /* ± window to match an unknown order, default 120 */
-	int run_backfill;         /* 1 (default): import history on first start */
+	int64_t max_order_qty;    /* shares per order */
+	int64_t max_order_amount; /* KRW per order (market: at current price) */
+	int reconcile_interval_s; /* between passes during the session */
+	int backfill_days;        /* history imported on first start */
+	int unknown_window_s;     /* ± window to match an unknown order */
+	int run_backfill;         /* 1: import history on first start */
 	/* The order vocabulary and the pre-trade guard (trader_guard.c). */
 	int real;                      /* real account: NXT/SOR and every type */
 	int session_check;             /* 1: refuse a type outside its session locally */
@@ -36,7 +52,7 @@ typedef struct trader_config {
 	int64_t tax_rate_ppm;          /* transaction tax on sells, parts per million */
 } trader_config;
 
-/* Fills unset (zero) fields with the defaults above. */
+/* Fills unset (zero) fields with the first five defaults above. */
 void trader_config_defaults(trader_config *cfg);
 
 typedef struct trader trader;

@@ -641,12 +641,26 @@ static void test_embedded_sim(void **state)
 	snprintf(db, sizeof(db), "KISGW_DB=%s/kisgw.db", dir);
 	snprintf(log, sizeof(log), "%s/kisgw.log", dir);
 	snprintf(simpath, sizeof(simpath), "KISGW_SIM=%s", h_bin("kis-sim"));
-	const char *env[] = {db, "KISGW_LISTEN=127.0.0.1:0", "KISGW_CLOCK=" CLOCK, NULL};
+	/* An unknown KISGW_ variable (a typo) is one warning, not a stop. */
+	const char *env[] = {db, "KISGW_LISTEN=127.0.0.1:0", ("KISGW_CLOCK=" CLOCK),
+	                     "KISGW_QUOTE_CACHE=5", NULL};
 	h_proc gw;
 	assert_int_equal(h_spawn(&gw, h_bin("kisgw"), NULL, env, log), 0);
 	h_resp r;
 	assert_int_equal(get(gw.port, "/price?code=005930", &r), 200);
 	h_resp_free(&r);
+	{
+		FILE *lf = fopen(log, "r");
+		assert_non_null(lf);
+		char line[1024];
+		int warned = 0;
+		while (fgets(line, sizeof(line), lf))
+			warned += strstr(line, "unknown setting KISGW_QUOTE_CACHE ") &&
+			          strstr(line, "did you mean KISGW_QUOTE_CACHE_MS?") &&
+			          strstr(line, "\"level\":\"warn\"");
+		fclose(lf);
+		assert_int_equal(warned, 1);
+	}
 	/* Find the child kis-sim. */
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", gw.pid, gw.pid);

@@ -49,11 +49,45 @@ static void test_defaults(void **state)
 	assert_false(s.real);
 	assert_string_equal(s.listen_host, "127.0.0.1");
 	assert_int_equal(s.listen_port, 8080);
-	assert_int_equal(s.rate_per_sec, 2);
+	assert_int_equal(s.kis.rate_per_sec, 2);
 	assert_int_equal(s.quote_cache_ms, 1000);
-	assert_int_equal(s.max_order_qty, 100000);
-	assert_int_equal(s.max_order_amount, 100000000);
+	assert_int_equal(s.trader.max_order_qty, 100000);
+	assert_int_equal(s.trader.max_order_amount, 100000000);
 	assert_string_equal(s.db, "./kisgw.db");
+	/* Library settings land in the libraries' structs, with their defaults. */
+	assert_int_equal(s.kis.queue_wait_ms, KIS_DEFAULT_QUEUE_WAIT_MS);
+	assert_int_equal(s.kis.timeout_ms, KIS_DEFAULT_TIMEOUT_MS);
+	assert_int_equal(s.kis.token_min_interval_ms, KIS_DEFAULT_TOKEN_MIN_INTERVAL_MS);
+	assert_int_equal(s.kis.verify_tls, 1);
+	assert_false(s.kis.real);
+	assert_int_equal(s.trader.reconcile_interval_s, TRADER_DEFAULT_RECONCILE_INTERVAL_S);
+	assert_int_equal(s.trader.backfill_days, TRADER_DEFAULT_BACKFILL_DAYS);
+	assert_int_equal(s.trader.unknown_window_s, TRADER_DEFAULT_UNKNOWN_WINDOW_S);
+	assert_int_equal(s.trader.session_check, 1);
+	assert_int_equal(s.trader.fee_rate_ppm, TRADER_DEFAULT_FEE_RATE_PPM);
+	assert_true(s.trader.run_backfill);
+	assert_int_equal(s.notify_retries, NOTIFY_DEFAULT_RETRIES);
+	/* What the table says is what the libraries pick by themselves. */
+	trader_config tc = {0};
+	trader_config_defaults(&tc);
+	assert_int_equal(tc.reconcile_interval_s, s.trader.reconcile_interval_s);
+	assert_int_equal(tc.max_order_qty, s.trader.max_order_qty);
+	assert_int_equal(tc.max_order_amount, s.trader.max_order_amount);
+	assert_int_equal(tc.backfill_days, s.trader.backfill_days);
+	assert_int_equal(tc.unknown_window_s, s.trader.unknown_window_s);
+	kis_config zero = {0};
+	kis_config_defaults(&zero);
+	assert_int_equal(zero.rate_per_sec, s.kis.rate_per_sec);
+	assert_int_equal(zero.queue_wait_ms, s.kis.queue_wait_ms);
+	assert_int_equal(zero.token_wait_ms, s.kis.token_wait_ms);
+	assert_int_equal(zero.token_margin_s, s.kis.token_margin_s);
+	assert_int_equal(zero.connect_timeout_ms, s.kis.connect_timeout_ms);
+	assert_int_equal(zero.token_min_interval_ms, s.kis.token_min_interval_ms);
+	notify_config nc = {0};
+	notify_config_defaults(&nc);
+	assert_int_equal(nc.timeout_ms, s.notify_timeout_ms);
+	assert_int_equal(nc.per_minute, s.notify_per_minute);
+	assert_int_equal(nc.retries, s.notify_retries);
 	/* The job's settings default to the tutorial's values. */
 	assert_int_equal(s.autotrade.mode, AT_OFF);
 	assert_int_equal(s.autotrade.interval_s, 10);
@@ -122,7 +156,8 @@ static void test_credentials(void **state)
 	setenv("KISGW_ALLOW_REAL", "yes", 1);
 	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
 	assert_true(s.real);
-	assert_int_equal(s.rate_per_sec, 18); /* headroom under KIS's nominal 20 */
+	assert_int_equal(s.kis.rate_per_sec, 18); /* headroom under KIS's nominal 20 */
+	assert_true(s.kis.real && s.trader.real);
 	assert_string_equal(s.base_url, "https://openapi.koreainvestment.com:9443");
 	gw_settings_free(&s);
 }
@@ -207,6 +242,16 @@ static void test_token_and_listen(void **state)
 	gw_settings_free(&s);
 }
 
+/* Writes text as the config file cf and loads it. */
+static int load_text(const char *cf, const char *text, gw_settings *s, char *err, size_t errlen)
+{
+	FILE *f = fopen(cf, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return gw_settings_load(s, cf, err, errlen);
+}
+
 static void test_file_and_secret_file(void **state)
 {
 	char dir[] = "/tmp/kisgw-cfg-XXXXXX";
@@ -251,17 +296,93 @@ static void test_file_and_secret_file(void **state)
 	gw_settings_free(&s);
 	unsetenv("KIS_APP_SECRET_FILE");
 
-	f = fopen(cf, "w");
-	fprintf(f, "KISGW_LISTN=127.0.0.1:1\n");
-	fclose(f);
-	assert_int_equal(gw_settings_load(&s, cf, err, sizeof(err)), -1);
+	assert_int_equal(load_text(cf, "KISGW_LISTN=127.0.0.1:1\n", &s, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "unknown setting KISGW_LISTN"));
+	gw_settings_free(&s);
+	/* The line is named; the job's settings are known to the file too. */
+	assert_int_equal(
+	    load_text(cf, "# auto-trade\nKISGW_AUTOTRADE=dry-run\nKISGW_AUTOTRADE_INTERVL=5\n", &s,
+	              err, sizeof(err)),
+	    -1);
+	assert_non_null(strstr(err, "kisgw.conf:3: unknown setting KISGW_AUTOTRADE_INTERVL"));
+	gw_settings_free(&s);
+	/* Scaled and typed: seconds in the file, milliseconds in kis_config. */
+	assert_int_equal(
+	    load_text(cf, "KISGW_TOKEN_MIN_INTERVAL_S=5\nKIS_TLS_VERIFY=0\nKISGW_BACKFILL_DAYS=0\n",
+	              &s, err, sizeof(err)),
+	    0);
+	assert_int_equal(s.kis.token_min_interval_ms, 5000);
+	assert_int_equal(s.kis.verify_tls, 0);
+	assert_false(s.trader.run_backfill);
 	gw_settings_free(&s);
 	assert_int_equal(gw_settings_load(&s, "/nonexistent.conf", err, sizeof(err)), -1);
 	gw_settings_free(&s);
 	unlink(sf);
 	unlink(cf);
 	rmdir(dir);
+}
+
+typedef struct warnings {
+	int n;
+	char last[256];
+} warnings;
+
+static void collect(void *ctx, const char *line)
+{
+	warnings *w = ctx;
+	w->n++;
+	snprintf(w->last, sizeof(w->last), "%s", line);
+}
+
+static void test_unknown_env(void **state)
+{
+	(void)state;
+	char *const env[] = {"PATH=/bin",
+	                     "KIS_APP_KEY=x",
+	                     "KIS_APP_SECRET_FILE=/run/secret",
+	                     "KISGW_CONFIG=/etc/kisgw.conf",
+	                     "KISGW_AUTOTRADE=on",
+	                     "KISGW_AUTOTRADE_EXIT_TIME=15:00",
+	                     "KISGW_WEBHOOK_URL_FILE=/run/hook",
+	                     "KISGW_QUEUE_WAIT=5",
+	                     "KISGW_LISTEN_FILE=/x", /* not a secret: no _FILE form */
+	                     "KISGW_AUTOTRADE_INTERVL=5",
+	                     "KISGWX=1", /* another prefix */
+	                     NULL};
+	warnings w = {0};
+	assert_int_equal(gw_settings_check_env(env, collect, &w), 3);
+	assert_int_equal(w.n, 3);
+	assert_non_null(strstr(w.last, "did you mean KISGW_AUTOTRADE_INTERVAL?"));
+	char *const one[] = {"KISGW_QUEUE_WAIT=5", NULL};
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(gw_settings_check_env(one, collect, &w), 1);
+	assert_string_equal(w.last,
+	                    "unknown setting KISGW_QUEUE_WAIT in the environment (ignored); "
+	                    "did you mean KISGW_QUEUE_WAIT_MS?");
+	char *const typo[] = {"KIS_APP_SECERT=x", NULL};
+	assert_int_equal(gw_settings_check_env(typo, collect, &w), 1);
+	assert_non_null(strstr(w.last, "did you mean KIS_APP_SECRET?"));
+	char *const fine[] = {"KIS_ENV=virtual", "HOME=/root", NULL};
+	assert_int_equal(gw_settings_check_env(fine, collect, &w), 0);
+}
+
+/* --help and the README table show both tables, with the effective
+ * defaults. */
+static void test_usage_and_table(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	gw_settings_markdown(f);
+	fclose(f);
+	assert_non_null(strstr(buf, "| `KISGW_QUEUE_WAIT_MS` | `20000` |"));
+	assert_non_null(strstr(buf, "| `KISGW_RECONCILE_INTERVAL` | `30` |"));
+	assert_non_null(strstr(buf, "| `KISGW_WEBHOOK_URL` or `KISGW_WEBHOOK_URL_FILE` | — |"));
+	assert_non_null(strstr(buf, "| `KISGW_AUTOTRADE` | `off` |"));
+	assert_non_null(strstr(buf, "`off`, `on`, `dry-run`"));
+	assert_non_null(strstr(buf, "(09:00 to 15:30)"));
+	free(buf);
 }
 
 int main(void)
@@ -273,6 +394,8 @@ int main(void)
 	    cmocka_unit_test_setup(test_bad_values, clean),
 	    cmocka_unit_test_setup(test_token_and_listen, clean),
 	    cmocka_unit_test_setup(test_file_and_secret_file, clean),
+	    cmocka_unit_test(test_unknown_env),
+	    cmocka_unit_test(test_usage_and_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
