@@ -467,7 +467,7 @@ static void h_fault(sim_state *st, sim_call *c, sim_reply *r)
 				    "want match (path or tr_id) and kind "
 				    "(delay|rate_limit|egw00001|expired_token|invalid_token|"
 				    "non_json|drop_after_order|drop|egw00215|egw00300|egw_unknown|"
-				    "zero_quote|truncated)");
+				    "zero_quote|truncated|http_500)");
 				return;
 			}
 			if (json_object_get(c->json, "count") &&

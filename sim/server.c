@@ -495,6 +495,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		case F_ZERO_QUOTE:
 			sim_zero_quote(&r);
 			break;
+		case F_HTTP_500:
+			r.status = 500;
+			r.raw =
+			    strdup("<html><body><h1>500 Internal Server Error</h1></body></html>");
+			r.ctype = "text/html";
+			break;
 		case F_NON_JSON:
 		default:
 			r.status = 502;

@@ -156,6 +156,7 @@ enum sim_fault_kind {
 	F_EGW_UNKNOWN, /* 500 EGW99001: an EGW code no client knows */
 	F_ZERO_QUOTE,  /* inquire-price: rt_cd 0 with every number "0" (unknown code) */
 	F_TRUNCATED,   /* served, then the connection closed half-way through the body */
+	F_HTTP_500,    /* HTTP 500 with an HTML page (a front proxy's), nothing processed */
 	F__MAX
 };
 

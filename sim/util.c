@@ -114,6 +114,7 @@ static const char *fault_names[F__MAX] = {
     [F_EGW_UNKNOWN] = "egw_unknown",
     [F_ZERO_QUOTE] = "zero_quote",
     [F_TRUNCATED] = "truncated",
+    [F_HTTP_500] = "http_500",
 };
 
 const char *sim_fault_name(int kind)

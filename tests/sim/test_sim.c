@@ -1287,6 +1287,13 @@ static void test_faults(void **state)
 	assert_int_equal(r.status, 502);
 	assert_null(r.json);
 	sresp_free(&r);
+	/* HTTP 500 with a proxy's page. */
+	assert_int_equal(simp_ctl(&p, "fault", "{\"match\":\"" P_PRICE "\",\"kind\":\"http_500\"}"),
+	                 200);
+	quote(&p, "005930", &r);
+	assert_int_equal(r.status, 500);
+	assert_null(r.json);
+	sresp_free(&r);
 	/* Dropped connection, nothing processed. */
 	assert_int_equal(simp_ctl(&p, "fault", "{\"match\":\"FHKST01010100\",\"kind\":\"drop\"}"),
 	                 200);
@@ -1349,7 +1356,7 @@ static void test_faults(void **state)
 	assert_int_equal(sa.status, 200);
 
 	simp_call(&p, "GET", "/__sim/counters", NULL, NULL, NULL, &r);
-	assert_int_equal(jsi(r.json, "faults_fired"), 14); /* 5 more kinds above */
+	assert_int_equal(jsi(r.json, "faults_fired"), 15); /* 6 more kinds above */
 	assert_int_equal(jsi(r.json, "orders_received"), 1);
 	sresp_free(&r);
 	/* Bad fault requests are refused. */

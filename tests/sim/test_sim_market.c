@@ -179,6 +179,7 @@ static void test_wire_helpers(void **state)
 	assert_int_equal(sim_fault_parse("nope"), -1);
 	assert_string_equal(sim_fault_name(F_NON_JSON), "non_json");
 	assert_int_equal(sim_fault_parse("truncated"), F_TRUNCATED);
+	assert_int_equal(sim_fault_parse("http_500"), F_HTTP_500);
 }
 
 int main(void)
