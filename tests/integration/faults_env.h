@@ -11,9 +11,10 @@
 typedef struct fenv {
 	h_proc sim, gw;
 	char *dir;
-	const char *gw_env[16]; /* extra kisgw settings, NULL-terminated */
-	const char *clock;      /* kis-sim's start (NULL: CLOCK) */
-	const char *speed;      /* both clocks' speed ("@60"; NULL: real time) */
+	const char *gw_env[16];  /* extra kisgw settings, NULL-terminated */
+	const char *clock;       /* kis-sim's start (NULL: CLOCK) */
+	const char *speed;       /* both clocks' speed ("@60"; NULL: real time) */
+	const char *sim_args[5]; /* extra kis-sim flags, NULL-terminated */
 } fenv;
 
 /* kisgw on the simulator's current time (the two clocks agree after a
@@ -34,29 +35,32 @@ static inline void f_gw_start(fenv *e)
 	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, env), 0);
 }
 
-/* kis-sim at CLOCK (no rate limit, any token issuance interval) on port
- * (0: a free one). */
+/* kis-sim at e->clock (no rate limit, any token issuance interval, plus
+ * e->sim_args) on port (0: a free one). */
 static inline void f_sim_start(fenv *e, int port)
 {
 	char listen[32], clk[80];
 	snprintf(listen, sizeof(listen), "127.0.0.1:%d", port);
 	snprintf(clk, sizeof(clk), "%s%s", e->clock ? e->clock : CLOCK, e->speed ? e->speed : "");
-	const char *args[] = {"--listen", listen,    "--clock",
-	                      clk,        "--seed",  "7",
-	                      "--rate",   "0",       "--token-min-interval",
-	                      "0",        "--quiet", NULL};
+	const char *args[20] = {"--listen", listen,   "--clock",
+	                        clk,        "--seed", "7",
+	                        "--rate",   "0",      "--token-min-interval",
+	                        "0",        "--quiet"};
+	for (int i = 0, n = 11; i < 4 && e->sim_args[i]; i++)
+		args[n++] = e->sim_args[i];
 	assert_int_equal(h_start_sim(&e->sim, args), 0);
 	assert_true(port == 0 || e->sim.port == port);
 }
 
-/* gw_env: extra kisgw settings (NULL-terminated, may be NULL); e->clock
- * and e->speed as the caller set them (zero them for the defaults). */
+/* gw_env: extra kisgw settings (NULL-terminated, may be NULL); e->clock,
+ * e->speed and e->sim_args as the caller set them (zero for the defaults). */
 static inline void f_up(fenv *e, const char *const *gw_env)
 {
-	const char *clock = e->clock, *speed = e->speed; /* the caller's choice, if any */
+	fenv keep = *e; /* the caller's clock, speed and kis-sim flags, if any */
 	memset(e, 0, sizeof(*e));
-	e->clock = clock;
-	e->speed = speed;
+	e->clock = keep.clock;
+	e->speed = keep.speed;
+	memcpy(e->sim_args, keep.sim_args, sizeof(e->sim_args));
 	for (int n = 0; gw_env && gw_env[n] && n < 15; n++)
 		e->gw_env[n] = gw_env[n];
 	e->dir = h_tmpdir();

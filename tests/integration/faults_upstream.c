@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "harness.h"
 
@@ -90,7 +91,7 @@ static void test_latency_past_timeout(void **state)
 	assert_int_equal(f_sim_orders(e), before + 1);
 }
 
-/* HTTP 500 with KIS's envelope (EGW00001) and 502 with an HTML page: reads
+/* HTTP 500 with KIS's envelope (EGW00001), 502 and 500 with an HTML page: reads
  * are retried (3 retries) and succeed; a fault that outlasts the retries
  * is 502 upstream_error naming KIS's code; an order is 202 unknown and
  * never re-sent (KIS did not take it here: it stays unknown, the second
@@ -104,7 +105,9 @@ static void test_http_5xx(void **state)
 	assert_int_equal(f_read(e, "/balance"), 200);
 	f_fault(e, "VTTC8434R", "non_json", 2, 0);
 	assert_int_equal(f_read(e, "/balance"), 200);
-	assert_int_equal(f_counter(e, "faults_fired"), fired + 4);
+	f_fault(e, "VTTC8434R", "http_500", 2, 0);
+	assert_int_equal(f_read(e, "/balance"), 200);
+	assert_int_equal(f_counter(e, "faults_fired"), fired + 6);
 	f_fault(e, "VTTC8434R", "egw00001", 10, 0);
 	h_resp r;
 	assert_int_equal(f_call(e, "GET", "/balance", NULL, &r), 502);
@@ -115,8 +118,8 @@ static void test_http_5xx(void **state)
 	f_clear(e);
 
 	size_t before = f_sim_orders(e);
-	static const char *const kinds[] = {"egw00001", "non_json"};
-	for (int i = 0; i < 2; i++) {
+	static const char *const kinds[] = {"egw00001", "non_json", "http_500"};
+	for (int i = 0; i < 3; i++) {
 		char key[32];
 		snprintf(key, sizeof(key), "5xx-%d", i);
 		fired = f_counter(e, "faults_fired");
@@ -172,25 +175,58 @@ static void test_rate_bursts(void **state)
 	f_check_ledger(e);
 }
 
+/* Revokes kisgw's token at KIS (/oauth2/revokeP, as another program with
+ * the same key could): the token is read from kisgw's database. */
+static void revoke_token(fenv *e)
+{
+	char path[1100], tok[1024] = "";
+	snprintf(path, sizeof(path), "%s/kisgw.db", e->dir);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT token FROM kis_token", -1, &st, NULL),
+	                 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(tok, sizeof(tok), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_true(strlen(tok) > 100);
+	char secret[181];
+	memset(secret, H_APP_SECRET_CH, 180);
+	secret[180] = 0;
+	json_t *body =
+	    json_pack("{s:s, s:s, s:s}", "appkey", H_APP_KEY, "appsecret", secret, "token", tok);
+	char *text = json_dumps(body, JSON_COMPACT);
+	long code;
+	json_decref(h_json(e->sim.port, "POST", "/oauth2/revokeP", text, &code));
+	assert_int_equal(code, 200);
+	free(text);
+	json_decref(body);
+}
+
 /* Tokens refused mid-stream: within a stream of orders KIS answers
- * EGW00123 (expired), EGW00121 (revoked), and every token really expires
- * (/__sim/token/expire). kisgw drops the token, gets one and sends the
- * order once: every order 201, each once at KIS. */
+ * EGW00123 (expired) and EGW00121 (invalid) once each, every token really
+ * expires (/__sim/token/expire), and the token in use is revoked
+ * (revokeP). kisgw drops the token, gets one and sends the order once:
+ * every order 201, each once at KIS. */
 static void test_tokens_mid_stream(void **state)
 {
 	(void)state;
 	fenv *e = &E;
 	size_t before = f_sim_orders(e);
 	long long issued = f_counter(e, "token_issued");
-	enum { N = 18 };
+	enum { N = 20 };
 	for (int i = 0; i < N; i++) {
 		if (i == 4)
 			f_fault(e, "order-cash", "expired_token", 1, 0);
 		if (i == 8)
 			f_fault(e, "order-cash", "invalid_token", 1, 0);
-		if (i == 12) {
-			f_sim_post(e, "/__sim/token/expire", "{}");
+		if (i == 12 || i == 15) {
 			usleep(1100 * 1000); /* kisgw's own guard: one issuance a second here */
+			if (i == 12)
+				f_sim_post(e, "/__sim/token/expire", "{}");
+			else
+				revoke_token(e);
 		}
 		char key[32];
 		snprintf(key, sizeof(key), "tok-%d", i);
@@ -328,6 +364,31 @@ static void test_sim_clock_jumps(void **state)
 	f_down(&e);
 }
 
+/* KIS hosts differ in the HTTP status of a refused order (kis-sim
+ * --reject-status 500): an HTTP 500 whose body is a business refusal is a
+ * refusal — 422 order_rejected with KIS's code, the order `rejected`, sent
+ * once — not a gateway failure. */
+static void test_http_500_refusal(void **state)
+{
+	(void)state;
+	fenv e = {.sim_args = {"--reject-status", "500"}};
+	f_up(&e, NULL);
+	f_sim_post(&e, "/__sim/reset", "{\"account\":\"50012345-01\",\"cash\":1000}");
+	h_resp r;
+	assert_int_equal(f_order(&e, "poor-1", "005930", 1, &r), 422);
+	assert_string_equal(h_err_code(&r), "order_rejected");
+	assert_string_equal(
+	    f_str(json_object_get(json_object_get(r.json, "error"), "kis"), "msg_cd"), "40250000");
+	assert_string_equal(f_str(json_object_get(r.json, "order"), "status"), "rejected");
+	h_resp_free(&r);
+	assert_int_equal(f_counter(&e, "orders_received"), 1);
+	assert_int_equal(f_counter(&e, "orders_rejected"), 1);
+	assert_int_equal(f_order(&e, "poor-1", "005930", 1, &r), 200); /* the same order */
+	h_resp_free(&r);
+	assert_int_equal(f_counter(&e, "orders_received"), 1);
+	f_down(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest shared[] = {
@@ -341,6 +402,7 @@ int main(void)
 	const struct CMUnitTest own[] = {
 	    cmocka_unit_test(test_sim_killed),
 	    cmocka_unit_test(test_sim_clock_jumps),
+	    cmocka_unit_test(test_http_500_refusal),
 	};
 	int failed = cmocka_run_group_tests_name("shared", shared, group_up, f_group_down);
 	return failed + cmocka_run_group_tests_name("own", own, NULL, NULL);
