@@ -194,7 +194,19 @@ static int64_t sim_prev_close(fenv *e, const char *code)
 	return pc;
 }
 
-/* Holds code at pct percent of ref (on the tick grid). */
+/* From the open on, code trades at pct percent of ref (a price path: a
+ * hold set before the open would belong to the previous day). */
+static void path_at(fenv *e, const char *code, int64_t ref, int pct)
+{
+	char body[200];
+	snprintf(body, sizeof(body),
+	         "{\"code\":\"%s\",\"points\":[{\"at\":\"2026-10-06T09:00:00+09:00\","
+	         "\"price\":%lld}]}",
+	         code, (long long)krx_tick_floor(ref * pct / 100));
+	f_sim_post(e, "/__sim/path", body);
+}
+
+/* Holds code at pct percent of ref (on the tick grid), during the session. */
 static void hold_at(fenv *e, const char *code, int64_t ref, int pct)
 {
 	char body[96];
@@ -230,6 +242,20 @@ static void wait_passes(fenv *e, int n)
 	assert_true(passes(e) >= p0 + n);
 }
 
+/* Until the job is in the session (the clocks past the open). */
+static void wait_session(fenv *e)
+{
+	for (int i = 0; i < 600; i++) {
+		json_t *j = gw_json(e, "GET", "/autotrade", NULL);
+		int in = !strcmp(f_str(j, "state"), "session");
+		json_decref(j);
+		if (in)
+			return;
+		usleep(50 * 1000);
+	}
+	fail_msg("the auto-trade job never reached the session");
+}
+
 /* The job's buy of code is on its way (held at KIS by a delay fault) when
  * kisgw gets sig; kisgw is started again. */
 static void signal_mid_pass(fenv *e, const char *code, int64_t ref, int sig)
@@ -261,14 +287,15 @@ static void test_autotrade_pass_signals(void **state)
 	f_up(&e, env);
 	f_sim_post(&e, "/__sim/reset", "{\"account\":\"50012345-01\",\"cash\":10000000}");
 	int64_t ra = sim_prev_close(&e, AT_A), rb = sim_prev_close(&e, AT_B);
-	hold_at(&e, AT_A, ra, 110); /* above the band (0..5 % over the reference) */
-	hold_at(&e, AT_B, rb, 110);
+	path_at(&e, AT_A, ra, 110); /* above the band (0..5 % over the reference) */
+	path_at(&e, AT_B, rb, 110);
 	char body[200];
 	snprintf(body, sizeof(body),
 	         "{\"targets\":[{\"code\":\"%s\",\"ref_price\":%lld},{\"code\":\"%s\","
 	         "\"ref_price\":%lld}]}",
 	         AT_A, (long long)ra, AT_B, (long long)rb);
 	json_decref(gw_json(&e, "PUT", "/autotrade/targets", body));
+	wait_session(&e);
 	wait_passes(&e, 2);
 	assert_int_equal(f_sim_orders(&e), 0);
 
