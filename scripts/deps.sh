@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev
       libsqlite3-dev libssl-dev libwebsockets-dev libcmocka-dev curl python3 python3-requests clang-format
-      jq python3-prometheus-client python3-yaml chromium)
+      jq python3-prometheus-client python3-yaml chromium valgrind)
 # examples/js needs Node >= 18 (Debian bookworm's is 18.19); a node already on
 # PATH, from wherever, is kept.
 command -v node >/dev/null || pkgs+=(nodejs)

@@ -69,11 +69,12 @@ static int64_t now_ms(void)
 int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *const *env,
             const char *log_path)
 {
-	const char *argv[64] = {exe};
+	const char *argv[80] = {exe};
 	int argc = 1;
 	for (; args && *args && argc < 62; args++)
 		argv[argc++] = *args;
 	argv[argc] = NULL;
+	const char *prog = h_wrap_argv(exe, argv, &argc, 80);
 	const char *envp[64];
 	int envc = 0;
 	envp[envc++] = "PATH=/usr/bin:/bin";
@@ -107,7 +108,7 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
 		    open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (err >= 0)
 			dup2(err, STDERR_FILENO);
-		execve(exe, (char *const *)argv, (char *const *)envp);
+		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	close(fds[1]);
@@ -117,7 +118,7 @@ int h_spawn(h_proc *p, const char *exe, const char *const *args, const char *con
 	char line[256];
 	size_t len = 0;
 	/* Generous: under ASan kis-sim builds its price history more slowly. */
-	int64_t deadline = now_ms() + 30000;
+	int64_t deadline = now_ms() + 30000 * h_slow();
 	while (now_ms() < deadline && len < sizeof(line) - 1) {
 		struct pollfd pf = {.fd = fds[0], .events = POLLIN};
 		if (poll(&pf, 1, 100) <= 0)
@@ -172,6 +173,23 @@ int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env)
 	return h_spawn(p, h_bin("kisgw"), NULL, all, log);
 }
 
+int h_start_gw_sim_clock(h_proc *p, int sim_port, const char *dir, const char *const *env)
+{
+	json_t *c = h_json(sim_port, "GET", "/__sim/clock", NULL, NULL);
+	const char *now = json_string_value(json_object_get(c, "now"));
+	char clk[80];
+	snprintf(clk, sizeof(clk), "KISGW_CLOCK=%s", now ? now : "");
+	json_decref(c);
+	if (!now)
+		return -1;
+	const char *all[64] = {clk};
+	int n = 1;
+	for (; env && *env && n < 63; env++)
+		all[n++] = *env;
+	all[n] = NULL;
+	return h_start_gw(p, sim_port, dir, all);
+}
+
 int h_alive(pid_t pid)
 {
 	return pid > 0 && waitpid(pid, NULL, WNOHANG) == 0;
@@ -184,7 +202,7 @@ int h_stop(h_proc *p, int sig)
 	if (sig)
 		kill(p->pid, sig);
 	int status = 0;
-	int64_t deadline = now_ms() + 20000;
+	int64_t deadline = now_ms() + 20000 * h_slow();
 	pid_t r;
 	while ((r = waitpid(p->pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
 		usleep(10000);
@@ -346,11 +364,12 @@ static char *slurp_fd(int fd)
 int h_run(const char *exe, const char *const *args, const char *const *env, int timeout_s,
           char **out, char **err)
 {
-	const char *argv[64] = {exe};
+	const char *argv[80] = {exe};
 	int argc = 1;
 	for (; args && *args && argc < 62; args++)
 		argv[argc++] = *args;
 	argv[argc] = NULL;
+	const char *prog = h_wrap_argv(exe, argv, &argc, 80);
 	const char *envp[64];
 	int envc = 0;
 	envp[envc++] = "PATH=/usr/local/bin:/usr/bin:/bin";
@@ -388,12 +407,12 @@ int h_run(const char *exe, const char *const *args, const char *const *env, int 
 		dup2(in, STDIN_FILENO);
 		dup2(fo, STDOUT_FILENO);
 		dup2(fe, STDERR_FILENO);
-		execve(exe, (char *const *)argv, (char *const *)envp);
+		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	int status = -1, rc = -1;
 	if (pid > 0) {
-		int64_t deadline = now_ms() + (int64_t)timeout_s * 1000;
+		int64_t deadline = now_ms() + (int64_t)timeout_s * 1000 * h_slow();
 		pid_t r;
 		while ((r = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline)
 			usleep(20 * 1000);

@@ -34,6 +34,15 @@ int h_start_sim(h_proc *p, const char *const *args);
 /* kisgw on 127.0.0.1:0 talking to the simulator on sim_port with fixed
  * test credentials, database dir/kisgw.db, plus extra env. */
 int h_start_gw(h_proc *p, int sim_port, const char *dir, const char *const *env);
+/* KISGW_TEST_VALGRIND=DIR (valgrind.c): kisgw runs under valgrind, one log
+ * per process in DIR. h_wrap_argv turns argv (argc entries, NULL after them,
+ * room for cap) of exe into valgrind's when exe is kisgw and returns the
+ * program to execute; h_slow is the factor the harness's waits grow by. */
+const char *h_wrap_argv(const char *exe, const char **argv, int *argc, int cap);
+int h_slow(void);
+/* h_start_gw with KISGW_CLOCK set to the simulator's current time (to the
+ * second), so the two clocks agree, plus extra env. */
+int h_start_gw_sim_clock(h_proc *p, int sim_port, const char *dir, const char *const *env);
 /* Send sig (0: none) and wait; the exit status, 128+signal, or -1. */
 int h_stop(h_proc *p, int sig);
 /* 1 while the process runs. */

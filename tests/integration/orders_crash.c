@@ -58,13 +58,8 @@ static void killer_join(killer *k)
 /* kisgw on the simulator's current time, so the two clocks agree. */
 static void gw_start(h_proc *gw, int sim_port, const char *dir)
 {
-	json_t *c = h_json(sim_port, "GET", "/__sim/clock", NULL, NULL);
-	assert_non_null(c);
-	char clk[80];
-	snprintf(clk, sizeof(clk), "KISGW_CLOCK=%s", json_string_value(json_object_get(c, "now")));
-	json_decref(c);
-	const char *env[] = {clk, "KISGW_RATE_LIMIT=1000", "KISGW_RECONCILE_INTERVAL=1", NULL};
-	assert_int_equal(h_start_gw(gw, sim_port, dir, env), 0);
+	const char *env[] = {"KISGW_RATE_LIMIT=1000", "KISGW_RECONCILE_INTERVAL=1", NULL};
+	assert_int_equal(h_start_gw_sim_clock(gw, sim_port, dir, env), 0);
 }
 
 static void test_kill9_stream(void **state)
