@@ -9,18 +9,11 @@
 # usage: bench/autotrade.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh # port_of
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKISGW_TESTS=OFF >/dev/null
 cmake --build build-bench -j2 --target kisgw kis-sim >/dev/null
 out=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$out"' EXIT
-
-port_of() { # file: wait for "listening on host:PORT"
-  for _ in $(seq 200); do
-    grep -q '^listening on ' "$1" 2>/dev/null && { sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$1" | head -1; return; }
-    sleep 0.1
-  done
-  echo "no port in $1" >&2; exit 1
-}
 
 clock=2026-10-06T09:30:00+09:00
 ./build-bench/bin/kis-sim --listen 127.0.0.1:0 --env virtual --clock "$clock" --quiet \

@@ -7,20 +7,13 @@
 # usage: bench/http.sh [seconds-per-throughput-run]   (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh # port_of
 secs=${1:-15}
 ./scripts/deps.sh --bench
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKISGW_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" --target kisgw kis-sim bench_hello >/dev/null
 out=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$out"' EXIT
-
-port_of() { # file: wait for "listening on host:PORT"
-  for _ in $(seq 100); do
-    grep -q '^listening on ' "$1" 2>/dev/null && { sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$1" | head -1; return; }
-    sleep 0.1
-  done
-  echo "no port in $1" >&2; exit 1
-}
 
 ./build-bench/bin/bench_hello >"$out/hello.out" & hello=$(port_of "$out/hello.out")
 ./build-bench/bin/kis-sim --listen 127.0.0.1:0 --quiet >"$out/sim.out" 2>/dev/null &

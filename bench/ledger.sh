@@ -8,6 +8,7 @@
 # usage: bench/ledger.sh [fills] [codes] [keep_every]   (default 1000000 100 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh # port_of
 fills=${1:-1000000} codes=${2:-100} keep=${3:-50}
 ./scripts/deps.sh --bench
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DKISGW_TESTS=OFF >/dev/null
@@ -16,13 +17,6 @@ out=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$out"' EXIT
 ./build-bench/bin/bench_ledger "$out/ledger.db" "$fills" "$codes" "$keep"
 
-port_of() {
-  for _ in $(seq 100); do
-    grep -q '^listening on ' "$1" 2>/dev/null && { sed -n 's/^listening on .*:\([0-9]*\)$/\1/p' "$1" | head -1; return; }
-    sleep 0.1
-  done
-  echo "no port in $1" >&2; exit 1
-}
 clock=2026-11-24T10:00:00+09:00
 ./build-bench/bin/kis-sim --listen 127.0.0.1:0 --rate 0 --clock $clock --quiet >"$out/sim.out" 2>/dev/null &
 sim=$(port_of "$out/sim.out")
