@@ -14,6 +14,7 @@ struct trader;
 struct quote_cache;
 struct at_job;
 struct notifier;
+struct gw_server;
 
 typedef struct gw_app {
 	const gw_settings *cfg;
@@ -22,11 +23,12 @@ typedef struct gw_app {
 	struct store *db;
 	struct trader *trader;
 	struct quote_cache *quotes;
-	struct at_job *job;      /* the auto-trade job */
-	struct notifier *notify; /* notification queue */
-	pid_t sim_pid;           /* embedded kis-sim, 0 when none */
-	int64_t started_ms;      /* real time */
-	char realtime_off[200];  /* why real-time notices could not start, "" when they did */
+	struct at_job *job;       /* the auto-trade job */
+	struct notifier *notify;  /* notification queue */
+	struct gw_server *server; /* the HTTP daemon, set before it serves */
+	pid_t sim_pid;            /* embedded kis-sim, 0 when none */
+	int64_t started_ms;       /* real time */
+	char realtime_off[200];   /* why real-time notices could not start, "" when they did */
 } gw_app;
 
 /* Handlers are declared with GW_ENDPOINT (input.h) beside their code, one

@@ -16,7 +16,8 @@ typedef struct calendar_in {
 
 GW_ENDPOINT(calendar_get, calendar_in,
             .query = GW_FIELDS(GW_DATE(calendar_in, from, .doc_default = "today"),
-                               GW_DATE(calendar_in, to, .doc_default = "from + 30 days")))
+                               GW_DATE(calendar_in, to, .doc_default = "from + 30 days")),
+            .run_inline = 1)
 {
 	int from = in->from ? in->from : gw_today(req);
 	int to = in->to ? in->to : ymd_add_days(from, 30);

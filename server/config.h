@@ -27,7 +27,8 @@ typedef struct gw_settings {
 	char *app_key, *app_secret, *account, *env, *allow_real, *base_url, *hts_id, *ws_url;
 	/* local API */
 	char *listen, *db, *api_token, *clock, *allowed_hosts, *cors_origin, *log_level;
-	int64_t quote_cache_ms, max_body, max_url, http_threads, drain_s;
+	int64_t quote_cache_ms, max_body, max_url, http_connections, drain_s;
+	int64_t http_threads, http_workers;
 	int64_t http_per_ip, http_idle_timeout_s;
 	/* embedded simulator */
 	char *sim_path, *sim_args;

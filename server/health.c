@@ -47,7 +47,7 @@ static json_t *realtime_json(gw_app *app)
 	return rt;
 }
 
-GW_ENDPOINT(healthz_get, gw_no_input)
+GW_ENDPOINT(healthz_get, gw_no_input, .run_inline = 1)
 {
 	gw_app *app = req->app;
 	int db_ok = db_healthy(app);

@@ -9,7 +9,16 @@
  * KISGW_MAX_BODY (413 past it), parsed as JSON (400) and, with the query,
  * checked against the endpoint's declaration (400 naming the field, input.c)
  * into the typed struct the handler reads. Per-request state
- * lives in one struct, freed in one place: on_completed(). */
+ * lives in one struct, freed in one place: on_completed().
+ *
+ * Threads: libmicrohttpd runs an internal epoll thread pool
+ * (KISGW_HTTP_THREADS) and none of its threads ever waits on the network.
+ * A handler runs on a worker (workers.c, KISGW_HTTP_WORKERS) unless its
+ * endpoint is declared .run_inline (input.h): the connection is suspended,
+ * the worker runs the handler, stores the reply and resumes it, and the
+ * access handler, called again, sends what the worker left. On shutdown the
+ * requests still waiting for a worker are answered 503 and the running ones
+ * finish before the daemon stops, so no connection is left suspended. */
 #include "server.h"
 
 #include <arpa/inet.h>
@@ -32,6 +41,7 @@
 #include "monitor.h"
 #include "routes.h"
 #include "text.h"
+#include "workers.h"
 
 struct gw_server {
 	struct MHD_Daemon *d;
@@ -40,9 +50,20 @@ struct gw_server {
 	atomic_int active;   /* requests between first callback and completion */
 	atomic_int draining; /* 1 after quiesce: replies say Connection: close */
 	gw_access access;
+	gw_workers *workers; /* run the handlers that may block */
+};
+
+/* Where a request is between the last body byte and its reply. */
+enum rphase {
+	RS_NEW,    /* not dispatched (or ran inline) */
+	RS_WORKER, /* queued for or running on a worker; the connection is suspended */
+	RS_DONE,   /* a worker (or the shutdown) left the reply; the connection resumed */
 };
 
 typedef struct rstate {
+	gw_job job; /* on a worker: run_job / cancel_job */
+	struct MHD_Connection *conn;
+	enum rphase phase;
 	gw_req req;
 	gw_resp resp;
 	const gw_route *route;
@@ -247,7 +268,9 @@ static const char *query_value(void *conn, const char *name)
 	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-static void dispatch(rstate *st)
+/* The body as JSON and the declared inputs: 0 when the handler may run,
+ * -1 with the 400 in resp. */
+static int prepare(rstate *st)
 {
 	if (st->len) {
 		json_error_t jerr;
@@ -256,24 +279,81 @@ static void dispatch(rstate *st)
 			gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL,
 			               "the body is not valid JSON: %s at line %d column %d",
 			               jerr.text, jerr.line, jerr.column);
-			return;
+			return -1;
 		}
 	} else if (st->route->ep->body) {
 		gw_reply_error(&st->resp, GW_E_INVALID_JSON, NULL, "a JSON body is required");
-		return;
+		return -1;
 	}
 	const gw_endpoint *ep = st->route->ep;
 	st->in = calloc(1, ep->in_size);
 	if (!st->in) {
 		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "out of memory");
-		return;
+		return -1;
 	}
 	st->req.in = st->in;
-	if (gw_input_parse(ep, query_value, st->req.conn, st->req.body, st->in, &st->resp))
-		return;
-	ep->handler(&st->req, &st->resp);
-	if (!st->resp.status)
+	return gw_input_parse(ep, query_value, st->req.conn, st->req.body, st->in, &st->resp);
+}
+
+int gw_would_block(gw_req *req)
+{
+	if (req->on_worker)
+		return 0;
+	req->deferred = 1;
+	return 1;
+}
+
+/* Runs the handler here (an HTTP thread or a worker), counting its KIS
+ * calls on this thread. A handler that deferred leaves no reply behind. */
+static void run_handler(rstate *st)
+{
+	kis_thread_calls_reset();
+	st->req.deferred = 0;
+	st->route->ep->handler(&st->req, &st->resp);
+	st->upstream = kis_thread_calls();
+	if (st->req.deferred) {
+		gw_reply(&st->resp, 0, NULL);
+		memset(&st->resp, 0, sizeof(st->resp));
+	} else if (!st->resp.status) {
 		gw_reply_error(&st->resp, GW_E_INTERNAL, NULL, "the handler gave no reply");
+	}
+}
+
+/* On a worker. Nothing of st may be touched after the resume: the HTTP
+ * thread sends the reply and on_completed frees st. */
+static void run_job(gw_job *j)
+{
+	rstate *st = (rstate *)((char *)j - offsetof(rstate, job));
+	st->req.on_worker = 1;
+	run_handler(st);
+	st->phase = RS_DONE;
+	MHD_resume_connection(st->conn);
+}
+
+/* Instead of run_job when no worker will take the request any more. */
+static void cancel_job(gw_job *j)
+{
+	rstate *st = (rstate *)((char *)j - offsetof(rstate, job));
+	gw_reply_error(&st->resp, GW_E_UNAVAILABLE, NULL,
+	               "kisgw is shutting down; retry the request");
+	st->resp.retry_after_s = 1;
+	st->close = 1;
+	st->phase = RS_DONE;
+	MHD_resume_connection(st->conn);
+}
+
+/* Suspends the connection (before a worker can see the job, whose resume
+ * must come after) and hands the request to the worker pool. */
+static enum MHD_Result to_worker(gw_server *srv, struct MHD_Connection *c, rstate *st)
+{
+	st->phase = RS_WORKER;
+	st->conn = c;
+	st->job.run = run_job;
+	st->job.cancel = cancel_job;
+	MHD_suspend_connection(c);
+	if (gw_workers_submit(srv->workers, &st->job))
+		cancel_job(&st->job); /* closed for the shutdown */
+	return MHD_YES;
 }
 
 /* CORS headers for the configured origin; a preflight also learns the
@@ -374,7 +454,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_NO;
 	if (!st->started) {
 		st->started = 1;
-		kis_thread_calls_reset();
 		st->url = strdup(url);
 		st->req.app = srv->app;
 		st->req.method = method;
@@ -416,9 +495,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		st->len += n;
 		return MHD_YES;
 	}
-	if (!st->decided)
-		dispatch(st);
-	st->upstream = kis_thread_calls();
+	/* The whole request is in. Run the handler here or on a worker; after
+	 * a worker's resume (RS_DONE) only the reply is left to send. */
+	if (st->phase == RS_NEW && !st->decided && prepare(st) == 0) {
+		const gw_endpoint *ep = st->route->ep;
+		if (ep->run_inline)
+			run_handler(st);
+		if (!ep->run_inline || st->req.deferred)
+			return to_worker(srv, c, st);
+	}
 	return queue(srv, c, st);
 }
 
@@ -518,36 +603,58 @@ gw_server *gw_server_start(gw_app *app, char *err, size_t errlen)
 	gw_metrics_init();
 	gw_server *srv = calloc(1, sizeof(*srv));
 	srv->app = app;
+	srv->workers = gw_workers_new((int)cfg->http_workers, 512 * 1024);
+	if (!srv->workers) {
+		snprintf(err, errlen, "cannot start %lld HTTP workers",
+		         (long long)cfg->http_workers);
+		freeaddrinfo(ai);
+		free(srv);
+		return NULL;
+	}
+	app->server = srv; /* for /metrics; before the first request */
 	gw_access_init(&srv->access, cfg);
 	/* MHD clears a connection's pool between requests: keep it just big
 	 * enough for the longest URL we accept plus headers. */
 	size_t pool = 8192 + 2 * (size_t)cfg->max_url;
-	/* poll(), not select(): past 1,024 open sockets select() cannot
-	 * watch a descriptor, and a flood would push ours over. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-	                 MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	/* epoll: no descriptor limit (a flood of 1,000 sockets costs a few
+	 * KB each, no thread); a pool of threads each with its own epoll set,
+	 * sharing the listening socket. Resuming a connection from a worker
+	 * wakes its thread through the ITC. A pool of 1 is one thread. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem pool_opt[] = {
+	    {cfg->http_threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+	     (intptr_t)cfg->http_threads, NULL},
+	    {MHD_OPTION_END, 0, NULL}};
 	if (ai->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->d = MHD_start_daemon(
 	    flags, 0, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv, MHD_OPTION_CONNECTION_LIMIT,
-	    (unsigned)cfg->http_threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)cfg->http_idle_timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned)cfg->http_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool,
-	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE,
-	    (unsigned)1, MHD_OPTION_END);
+	    (unsigned)cfg->http_connections, MHD_OPTION_ARRAY, pool_opt,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->http_idle_timeout_s,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->http_per_ip,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, pool, MHD_OPTION_THREAD_STACK_SIZE,
+	    (size_t)(512 * 1024), MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1, MHD_OPTION_END);
 	freeaddrinfo(ai);
 	if (!srv->d) {
 		snprintf(err, errlen,
 		         "cannot listen on %s (in use, or not an address of this host)",
 		         cfg->listen);
+		gw_workers_free(srv->workers);
+		app->server = NULL;
 		free(srv);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = di ? di->port : cfg->listen_port;
 	return srv;
+}
+
+void gw_server_load(gw_server *s, int *queued, int *running)
+{
+	gw_workers_load(s->workers, queued, running);
 }
 
 int gw_server_port(const gw_server *s)
@@ -563,18 +670,45 @@ void gw_server_quiesce(gw_server *s)
 		close(fd);
 }
 
-int gw_server_drain(gw_server *s, int timeout_ms)
+/* How long the replies of the last requests may take to go out once no
+ * handler runs any more. */
+#define DRAIN_SEND_MS 2000
+
+static void wait_idle(gw_server *s, int64_t end)
 {
-	int64_t end = mono_ms() + timeout_ms;
 	while (atomic_load(&s->active) > 0 && mono_ms() < end)
 		usleep(10 * 1000);
-	return atomic_load(&s->active) > 0 ? -1 : 0;
+}
+
+int gw_server_drain(gw_server *s, int timeout_ms)
+{
+	wait_idle(s, mono_ms() + timeout_ms);
+	if (atomic_load(&s->active) == 0)
+		return 0;
+	/* Past the deadline: what still waits for a worker is answered 503
+	 * now; what runs finishes (every KIS call and wait has its own
+	 * timeout), then every reply gets its chance to go out. */
+	int queued, running;
+	gw_workers_load(s->workers, &queued, &running);
+	int cancelled = gw_workers_close(s->workers);
+	gw_workers_join(s->workers);
+	wait_idle(s, mono_ms() + DRAIN_SEND_MS);
+	gw_log(GW_LOG_WARN, "drain deadline: requests waiting for a worker answered 503",
+	       json_pack("{s:i,s:i,s:i}", "cancelled", cancelled, "running", running, "left",
+	                 atomic_load(&s->active)));
+	return -1;
 }
 
 void gw_server_stop(gw_server *s)
 {
 	if (!s)
 		return;
+	/* No connection may stay suspended into MHD_stop_daemon: the workers
+	 * finish (or cancel) every job first; a request dispatched meanwhile
+	 * finds the pool closed and is answered 503 at once. */
+	gw_workers_join(s->workers);
 	MHD_stop_daemon(s->d);
+	gw_workers_free(s->workers);
+	s->app->server = NULL;
 	free(s);
 }

@@ -30,6 +30,8 @@ typedef struct gw_req {
 	json_t *body;                       /* parsed JSON body (object or array), or NULL */
 	const void *in; /* the endpoint's typed input, filled from its declaration (input.h) */
 	void *conn;     /* opaque; use gw_header (query values come declared, in `in`) */
+	int on_worker;  /* the daemon's: 1 when the handler runs on a worker */
+	int deferred;   /* the daemon's: gw_would_block said 1 */
 } gw_req;
 
 typedef struct gw_resp {
@@ -48,6 +50,13 @@ typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
 
 /* Request header, or NULL. Borrowed until the request ends. */
 const char *gw_header(const gw_req *req, const char *name);
+
+/* Called by a handler of a .run_inline endpoint (input.h) before anything
+ * that may block — a KIS call, a wait, a SQLite write. 1 on the HTTP
+ * thread: return at once, without a reply, and without having changed
+ * anything; the handler is run again from the start on a worker. 0 on a
+ * worker: go on. */
+int gw_would_block(gw_req *req);
 
 /* Set the reply (steals body). */
 void gw_reply(gw_resp *resp, int status, json_t *body);

@@ -48,12 +48,21 @@ typedef struct gw_field {
 	const char *example;     /* STRING: a valid value (docs, tests; required ones need it) */
 } gw_field;
 
-/* One endpoint: its handler and what it accepts. */
+/* One endpoint: its handler and what it accepts.
+ *
+ * Where the handler runs. By default on a worker (server/workers.c), its
+ * connection suspended meanwhile: it may block (call KIS, wait in the rate
+ * limiter or for a token, write SQLite) without holding an HTTP thread. An
+ * endpoint declared .run_inline = 1 runs on the HTTP thread, so it must
+ * not block there: a handler that only sometimes needs to (a cache miss)
+ * asks gw_would_block(req) first and, on 1, returns at once without a
+ * reply; the daemon then runs it again, from the start, on a worker. */
 typedef struct gw_endpoint {
 	gw_handler handler;
 	size_t in_size;        /* of the input struct the handler reads from req->in */
 	const gw_field *query; /* {0}-terminated; NULL: no parameters */
 	const gw_field *body;  /* fields of a required JSON object; NULL: no body */
+	int run_inline;        /* 1: runs on the HTTP thread (see above) */
 } gw_endpoint;
 
 /* Compile-time check that member m of T has type V, as 0. */

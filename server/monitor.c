@@ -13,6 +13,7 @@
 #include "http.h"
 #include "input.h"
 #include "metrics.h"
+#include "server.h"
 #include "store.h"
 
 /* Local reads answer in well under a millisecond; KIS calls take tens. */
@@ -52,6 +53,18 @@ void gw_metrics_request(const char *method, const char *pattern, int status, dou
 /* States read at scrape time. */
 static void collect(gw_app *app)
 {
+	if (app->server) {
+		int queued, running;
+		gw_server_load(app->server, &queued, &running);
+		km_gauge_set(
+		    km_gauge("kisgw_http_workers_queued",
+		             "Requests waiting for a worker (their connections suspended).", NULL),
+		    queued);
+		km_gauge_set(km_gauge("kisgw_http_workers_running",
+		                      "Requests a worker is running (a KIS call, a wait, a write).",
+		                      NULL),
+		             running);
+	}
 	km_gauge_set(km_gauge("kisgw_build_info", "Always 1; the version as a label.", "version"),
 	             1, KISGW_VERSION);
 	km_gauge_set(km_gauge("kisgw_uptime_seconds", "Seconds since kisgw started.", NULL),
@@ -72,7 +85,7 @@ static void collect(gw_app *app)
 	km_inc(km_counter("kisgw_metrics_scrapes_total", "Times /metrics was read.", NULL), 1);
 }
 
-GW_ENDPOINT(metrics_get, gw_no_input)
+GW_ENDPOINT(metrics_get, gw_no_input, .run_inline = 1)
 {
 	collect(req->app);
 	size_t len = 0;

@@ -91,6 +91,26 @@ static qentry *slot(quote_cache *qc, const char *code)
 	return victim;
 }
 
+int quote_cache_peek(quote_cache *qc, const char *code, kis_quote *out, int64_t *fetched_ms)
+{
+	int rc = -1;
+	pthread_mutex_lock(&qc->mu);
+	qentry *set = qc->e[hash_code(code)];
+	for (int w = 0; w < QWAYS; w++) {
+		qentry *e = &set[w];
+		if (strcmp(e->code, code))
+			continue;
+		if (e->ok && qc->ttl_ms > 0 && mono_ms() - e->fetched_mono < qc->ttl_ms) {
+			*out = e->q;
+			*fetched_ms = e->fetched_ms;
+			rc = 0;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&qc->mu);
+	return rc;
+}
+
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
                     kis_quote *out, int64_t *fetched_ms, kis_error *err)
 {
@@ -155,14 +175,20 @@ typedef struct price_in {
 	const char *code;
 } price_in;
 
-GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .required = 1)))
+/* Inline on the HTTP thread while the quote is cached; a miss is fetched on
+ * a worker. */
+GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .required = 1)),
+            .run_inline = 1)
 {
 	const char *code = in->code;
 	kis_quote q;
 	kis_error err;
 	int64_t at;
-	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
-	                    &err)) {
+	int cached = quote_cache_peek(req->app->quotes, code, &q, &at) == 0;
+	if (!cached && gw_would_block(req))
+		return;
+	if (!cached && quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q,
+	                               &at, &err)) {
 		if (err.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
 			               code);

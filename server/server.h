@@ -12,6 +12,8 @@ typedef struct gw_server gw_server;
 gw_server *gw_server_start(gw_app *app, char *err, size_t errlen);
 /* The bound port (the real one when 0 was asked for). */
 int gw_server_port(const gw_server *s);
+/* Requests waiting for a worker and being run by one, now (for /metrics). */
+void gw_server_load(gw_server *s, int *queued, int *running);
 /* Stop accepting new connections; requests in flight go on. */
 void gw_server_quiesce(gw_server *s);
 /* Wait up to timeout_ms for in-flight requests; 0 when none is left. */
