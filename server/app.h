@@ -38,5 +38,7 @@ typedef struct gw_app {
  * /healthz and the halt replies. */
 #include <jansson.h>
 json_t *gw_trading_json(struct trader *t);
+struct trader_halt_state;
+json_t *gw_trading_json_of(const struct trader_halt_state *h);
 
 #endif

@@ -29,6 +29,10 @@ typedef struct qentry {
 	kis_quote q;
 	kis_error err;
 	pthread_cond_t cv;
+	/* This fetch's /price reply, rendered at its first cached hit: later
+	 * hits copy bytes instead of building and serialising JSON again. */
+	char *reply;
+	size_t reply_len;
 } qentry;
 
 struct quote_cache {
@@ -55,8 +59,10 @@ void quote_cache_free(quote_cache *qc)
 	if (!qc)
 		return;
 	for (int s = 0; s < QSETS; s++)
-		for (int w = 0; w < QWAYS; w++)
+		for (int w = 0; w < QWAYS; w++) {
 			pthread_cond_destroy(&qc->e[s][w].cv);
+			free(qc->e[s][w].reply);
+		}
 	pthread_mutex_destroy(&qc->mu);
 	free(qc);
 }
@@ -84,6 +90,8 @@ static qentry *slot(quote_cache *qc, const char *code)
 			victim = e;
 	}
 	if (victim) {
+		free(victim->reply);
+		victim->reply = NULL;
 		snprintf(victim->code, sizeof(victim->code), "%s", code);
 		victim->fetched_mono = 0;
 		victim->ok = 0;
@@ -91,7 +99,22 @@ static qentry *slot(quote_cache *qc, const char *code)
 	return victim;
 }
 
-int quote_cache_peek(quote_cache *qc, const char *code, kis_quote *out, int64_t *fetched_ms)
+static json_t *price_json(const char *code, const kis_quote *q, int64_t at);
+
+/* The reply body exactly as the daemon would serialise price_json. */
+static char *price_render(const char *code, const kis_quote *q, int64_t at, size_t *len)
+{
+	json_t *o = price_json(code, q, at);
+	char *buf = o ? json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+	json_decref(o);
+	if (buf) {
+		*len = strlen(buf);
+		buf[(*len)++] = '\n'; /* replaces the NUL, as http.c does */
+	}
+	return buf;
+}
+
+int quote_cache_reply(quote_cache *qc, const char *code, char **body, size_t *len)
 {
 	int rc = -1;
 	pthread_mutex_lock(&qc->mu);
@@ -100,9 +123,14 @@ int quote_cache_peek(quote_cache *qc, const char *code, kis_quote *out, int64_t 
 		qentry *e = &set[w];
 		if (strcmp(e->code, code))
 			continue;
-		if (e->ok && qc->ttl_ms > 0 && mono_ms() - e->fetched_mono < qc->ttl_ms) {
-			*out = e->q;
-			*fetched_ms = e->fetched_ms;
+		if (!e->ok || qc->ttl_ms <= 0 || mono_ms() - e->fetched_mono >= qc->ttl_ms)
+			break;
+		if (!e->reply) /* once per fetch, so under the lock */
+			e->reply = price_render(e->code, &e->q, e->fetched_ms, &e->reply_len);
+		*body = e->reply ? malloc(e->reply_len) : NULL;
+		if (*body) {
+			memcpy(*body, e->reply, e->reply_len);
+			*len = e->reply_len;
 			rc = 0;
 		}
 		break;
@@ -156,6 +184,8 @@ int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char 
 	e->in_flight = 0;
 	e->ok = ok;
 	e->gen++;
+	free(e->reply);
+	e->reply = NULL;
 	if (ok) {
 		e->q = q;
 		e->fetched_mono = mono_ms();
@@ -175,20 +205,51 @@ typedef struct price_in {
 	const char *code;
 } price_in;
 
-/* Inline on the HTTP thread while the quote is cached; a miss is fetched on
- * a worker. */
+static json_t *price_json(const char *code, const kis_quote *q, int64_t at)
+{
+	char ts[40];
+	kst_iso8601(at, ts, sizeof(ts));
+	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
+	                      "price", (json_int_t)q->price, "open", (json_int_t)q->open, "high",
+	                      (json_int_t)q->high, "low", (json_int_t)q->low, "prev_close",
+	                      (json_int_t)q->prev_close, "change", (json_int_t)q->change,
+	                      "change_rate", q->change_rate, "volume", (json_int_t)q->volume,
+	                      "upper_limit", (json_int_t)q->upper_limit, "lower_limit",
+	                      (json_int_t)q->lower_limit, "tick", (json_int_t)q->tick, "as_of", ts);
+	/* 52-week high and low with their dates, when KIS sent them */
+	char d[16];
+	if (o && q->w52_high > 0 && q->w52_high_date > 0) {
+		ymd_format(q->w52_high_date, d, sizeof(d));
+		json_object_set_new(o, "w52_high", json_integer(q->w52_high));
+		json_object_set_new(o, "w52_high_date", json_string(d));
+	}
+	if (o && q->w52_low > 0 && q->w52_low_date > 0) {
+		ymd_format(q->w52_low_date, d, sizeof(d));
+		json_object_set_new(o, "w52_low", json_integer(q->w52_low));
+		json_object_set_new(o, "w52_low_date", json_string(d));
+	}
+	return o;
+}
+
+/* Inline on the HTTP thread while the quote is cached (the reply's bytes
+ * copied from the cache); a miss is fetched on a worker. */
 GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .required = 1)),
             .run_inline = 1)
 {
 	const char *code = in->code;
+	char *body;
+	size_t len;
+	if (quote_cache_reply(req->app->quotes, code, &body, &len) == 0) {
+		gw_reply_raw(resp, 200, "application/json; charset=utf-8", body, len, 1);
+		return;
+	}
+	if (gw_would_block(req))
+		return;
 	kis_quote q;
 	kis_error err;
 	int64_t at;
-	int cached = quote_cache_peek(req->app->quotes, code, &q, &at) == 0;
-	if (!cached && gw_would_block(req))
-		return;
-	if (!cached && quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q,
-	                               &at, &err)) {
+	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
+	                    &err)) {
 		if (err.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
 			               code);
@@ -198,28 +259,7 @@ GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .req
 		}
 		return;
 	}
-	char ts[40];
-	kst_iso8601(at, ts, sizeof(ts));
-	json_t *o = json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:s}", "code", code,
-	                      "price", (json_int_t)q.price, "open", (json_int_t)q.open, "high",
-	                      (json_int_t)q.high, "low", (json_int_t)q.low, "prev_close",
-	                      (json_int_t)q.prev_close, "change", (json_int_t)q.change,
-	                      "change_rate", q.change_rate, "volume", (json_int_t)q.volume,
-	                      "upper_limit", (json_int_t)q.upper_limit, "lower_limit",
-	                      (json_int_t)q.lower_limit, "tick", (json_int_t)q.tick, "as_of", ts);
-	/* 52-week high and low with their dates, when KIS sent them */
-	char d[16];
-	if (q.w52_high > 0 && q.w52_high_date > 0) {
-		ymd_format(q.w52_high_date, d, sizeof(d));
-		json_object_set_new(o, "w52_high", json_integer(q.w52_high));
-		json_object_set_new(o, "w52_high_date", json_string(d));
-	}
-	if (q.w52_low > 0 && q.w52_low_date > 0) {
-		ymd_format(q.w52_low_date, d, sizeof(d));
-		json_object_set_new(o, "w52_low", json_integer(q.w52_low));
-		json_object_set_new(o, "w52_low_date", json_string(d));
-	}
-	gw_reply(resp, 200, o);
+	gw_reply(resp, 200, price_json(code, &q, at));
 }
 
 /* Longest /daily range: about ten years of bars. */

@@ -2,6 +2,7 @@
 #ifndef GW_QUOTES_H
 #define GW_QUOTES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kclock.h"
@@ -16,9 +17,10 @@ void quote_cache_free(quote_cache *qc);
  * Returns 0 or -1 with err set. */
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
                     kis_quote *out, int64_t *fetched_ms, kis_error *err);
-/* The cached quote for code when it is fresh, without waiting for a fetch
- * or starting one: 0, or -1 (absent, stale, failed, or the cache off). */
-int quote_cache_peek(quote_cache *qc, const char *code, kis_quote *out, int64_t *fetched_ms);
+/* The GET /price reply body (JSON and a newline, malloc'd) of the cached
+ * quote for code when it is fresh, without waiting for a fetch or starting
+ * one: 0, or -1 (absent, stale, failed, or the cache off). */
+int quote_cache_reply(quote_cache *qc, const char *code, char **body, size_t *len);
 
 /* The trader's quote source (trader_quote_fn) over the gateway's cache;
  * ctx is the gw_app. The pre-checks read limits from it without a KIS call

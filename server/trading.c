@@ -10,18 +10,23 @@
 #include "kclock.h"
 #include "trader.h"
 
+json_t *gw_trading_json_of(const trader_halt_state *h)
+{
+	json_t *j = json_pack("{s:b}", "halted", h->halted);
+	if (h->halted) {
+		char ts[40];
+		kst_iso8601(h->since_ms, ts, sizeof(ts));
+		json_object_set_new(j, "reason", json_string(h->reason));
+		json_object_set_new(j, "since", json_string(ts));
+	}
+	return j;
+}
+
 json_t *gw_trading_json(struct trader *t)
 {
 	trader_halt_state h;
 	trader_halt_get(t, &h);
-	json_t *j = json_pack("{s:b}", "halted", h.halted);
-	if (h.halted) {
-		char ts[40];
-		kst_iso8601(h.since_ms, ts, sizeof(ts));
-		json_object_set_new(j, "reason", json_string(h.reason));
-		json_object_set_new(j, "since", json_string(ts));
-	}
-	return j;
+	return gw_trading_json_of(&h);
 }
 
 typedef struct halt_in {
