@@ -28,7 +28,6 @@ typedef struct qentry {
 	int ok; /* result of the last fetch */
 	kis_quote q;
 	kis_error err;
-	pthread_cond_t cv;
 	/* This fetch's /price reply, rendered at its first cached hit: later
 	 * hits copy bytes instead of building and serialising JSON again. */
 	char *reply;
@@ -37,6 +36,11 @@ typedef struct qentry {
 
 struct quote_cache {
 	pthread_mutex_t mu;
+	/* Broadcast when any fetch completes; a waiter rechecks its entry's
+	 * gen. One for all entries: waiters are rare (they share a call under
+	 * way), and the table's pages stay untouched until used (with a
+	 * condition per entry, initialising them wrote all 540 KB). */
+	pthread_cond_t done;
 	int64_t ttl_ms;
 	qentry e[QSETS][QWAYS];
 };
@@ -47,10 +51,8 @@ quote_cache *quote_cache_new(int64_t ttl_ms)
 	if (!qc)
 		return NULL;
 	pthread_mutex_init(&qc->mu, NULL);
+	pthread_cond_init(&qc->done, NULL);
 	qc->ttl_ms = ttl_ms;
-	for (int s = 0; s < QSETS; s++)
-		for (int w = 0; w < QWAYS; w++)
-			pthread_cond_init(&qc->e[s][w].cv, NULL);
 	return qc;
 }
 
@@ -59,10 +61,9 @@ void quote_cache_free(quote_cache *qc)
 	if (!qc)
 		return;
 	for (int s = 0; s < QSETS; s++)
-		for (int w = 0; w < QWAYS; w++) {
-			pthread_cond_destroy(&qc->e[s][w].cv);
+		for (int w = 0; w < QWAYS; w++)
 			free(qc->e[s][w].reply);
-		}
+	pthread_cond_destroy(&qc->done);
 	pthread_mutex_destroy(&qc->mu);
 	free(qc);
 }
@@ -159,7 +160,7 @@ int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char 
 		uint64_t gen = e->gen;
 		e->waiters++;
 		while (e->gen == gen)
-			pthread_cond_wait(&e->cv, &qc->mu);
+			pthread_cond_wait(&qc->done, &qc->mu);
 		e->waiters--;
 		int ok = e->ok;
 		if (ok) {
@@ -196,7 +197,7 @@ int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char 
 		e->err = ke;
 		*err = ke;
 	}
-	pthread_cond_broadcast(&e->cv);
+	pthread_cond_broadcast(&qc->done);
 	pthread_mutex_unlock(&qc->mu);
 	return ok ? 0 : -1;
 }
