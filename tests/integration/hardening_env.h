@@ -1,6 +1,8 @@
 /* hardening_env.h — the kisgw + kis-sim set-up and the raw-request checks
- * shared by the two hardening suites (test_hardening.c, test_ledger_health.c).
- * Included once per test program, after cmocka.h and harness.h. */
+ * shared by the hardening suites (test_hardening.c, test_ledger_health.c)
+ * and the non-blocking path's (test_nonblocking.c). Included once per test
+ * program, after cmocka.h and harness.h; a program need not use every
+ * helper. */
 #ifndef KISGW_TESTS_HARDENING_ENV_H
 #define KISGW_TESTS_HARDENING_ENV_H
 
@@ -25,7 +27,8 @@ static void down(testenv *e)
  * ending in \r\n, Host included by the caller), then the body with its
  * Content-Length when body is not NULL. The response's status; its JSON
  * body in *json when json is not NULL (caller frees). */
-static int raw1(int port, const char *line, const char *headers, const char *body, json_t **json)
+__attribute__((unused)) static int raw1(int port, const char *line, const char *headers,
+                                        const char *body, json_t **json)
 {
 	char req[16384];
 	int n;
@@ -44,21 +47,22 @@ static int raw1(int port, const char *line, const char *headers, const char *bod
 	return st;
 }
 
-static const char *err_code(json_t *j)
+__attribute__((unused)) static const char *err_code(json_t *j)
 {
 	const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
 	return c ? c : "";
 }
 
-static const char *err_field(json_t *j)
+__attribute__((unused)) static const char *err_field(json_t *j)
 {
 	const char *c = json_string_value(json_object_get(json_object_get(j, "error"), "field"));
 	return c ? c : "";
 }
 
 /* A raw request must give status and error code (code NULL: no check). */
-static void expect(int port, const char *line, const char *headers, const char *body, int status,
-                   const char *code, const char *field)
+__attribute__((unused)) static void expect(int port, const char *line, const char *headers,
+                                           const char *body, int status, const char *code,
+                                           const char *field)
 {
 	json_t *j = NULL;
 	int st = raw1(port, line, headers, body, &j);

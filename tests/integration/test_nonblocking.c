@@ -24,27 +24,7 @@
 
 #include "harness.h"
 
-#define CLOCK "2026-11-24T10:00:00+09:00"
-
-typedef struct testenv {
-	h_proc sim, gw;
-	char *dir;
-} testenv;
-
-static void up(testenv *e, const char *const *gw_env)
-{
-	memset(e, 0, sizeof(*e));
-	e->dir = h_tmpdir();
-	assert_non_null(e->dir);
-	const char *args[] = {"--clock", CLOCK, "--seed", "7", "--rate", "0", NULL};
-	assert_int_equal(h_start_sim(&e->sim, args), 0);
-	const char *genv[16] = {"KISGW_CLOCK=" CLOCK, "KISGW_RATE_LIMIT=1000"};
-	int n = 2;
-	for (; gw_env && *gw_env; gw_env++)
-		genv[n++] = *gw_env;
-	genv[n] = NULL;
-	assert_int_equal(h_start_gw(&e->gw, e->sim.port, e->dir, genv), 0);
-}
+#include "hardening_env.h"
 
 static int64_t now_ms(void)
 {
@@ -193,9 +173,7 @@ static void test_healthz_while_kis_waits(void **state)
 	assert_int_equal(gauge(p, "kisgw_http_workers_running"), 0);
 	free(rq);
 	free(t);
-	assert_int_equal(h_stop(&e.gw, SIGTERM), 0);
-	h_stop(&e.sim, SIGTERM);
-	h_rmdir(e.dir);
+	down(&e);
 }
 
 /* SIGTERM with 2 requests on the 2 workers (in a delayed KIS call) and 18
@@ -244,8 +222,7 @@ static void test_sigterm_drains_parked(void **state)
 	assert_int_equal(ok + unavailable, N);
 	assert_true(ok >= WORKERS);   /* the two running finished */
 	assert_true(unavailable > 0); /* the queued ones did not wait for KIS */
-	h_stop(&e.sim, SIGTERM);
-	h_rmdir(e.dir);
+	down(&e);                     /* kisgw is gone: the simulator and the directory */
 }
 
 int main(void)

@@ -73,6 +73,23 @@ static void wait_idle(gw_workers *w)
 	}
 }
 
+/* Until n blocking jobs have begun. */
+static void gate_wait_started(gate *g, int n)
+{
+	pthread_mutex_lock(&g->mu);
+	while (g->started < n)
+		pthread_cond_wait(&g->cv, &g->mu);
+	pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_open(gate *g)
+{
+	pthread_mutex_lock(&g->mu);
+	g->open = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+}
+
 static void tjobs_init(tjob *t, int n, gate *g)
 {
 	for (int i = 0; i < n; i++)
@@ -113,18 +130,12 @@ static void test_fifo(void **state)
 	assert_non_null(w);
 	for (int i = 0; i < N; i++)
 		assert_int_equal(gw_workers_submit(w, &t[i].job), 0);
-	pthread_mutex_lock(&g.mu);
-	while (!g.started)
-		pthread_cond_wait(&g.cv, &g.mu);
+	gate_wait_started(&g, 1);
 	int queued, running;
-	pthread_mutex_unlock(&g.mu);
 	gw_workers_load(w, &queued, &running);
 	assert_int_equal(queued, N - 1);
 	assert_int_equal(running, 1);
-	pthread_mutex_lock(&g.mu);
-	g.open = 1;
-	pthread_cond_broadcast(&g.cv);
-	pthread_mutex_unlock(&g.mu);
+	gate_open(&g);
 	wait_idle(w);
 	gw_workers_free(w);
 	assert_int_equal(g.norder, N);
@@ -146,10 +157,7 @@ static void test_close_cancels_queued(void **state)
 	assert_non_null(w);
 	assert_int_equal(gw_workers_submit(w, &t[0].job), 0);
 	assert_int_equal(gw_workers_submit(w, &t[1].job), 0);
-	pthread_mutex_lock(&g.mu);
-	while (g.started < 2)
-		pthread_cond_wait(&g.cv, &g.mu);
-	pthread_mutex_unlock(&g.mu);
+	gate_wait_started(&g, 2);
 	for (int i = 2; i < N; i++)
 		assert_int_equal(gw_workers_submit(w, &t[i].job), 0);
 	assert_int_equal(gw_workers_close(w), N - 2);
@@ -160,10 +168,7 @@ static void test_close_cancels_queued(void **state)
 	gw_workers_load(w, &queued, &running);
 	assert_int_equal(queued, 0);
 	assert_int_equal(running, 2);
-	pthread_mutex_lock(&g.mu);
-	g.open = 1;
-	pthread_cond_broadcast(&g.cv);
-	pthread_mutex_unlock(&g.mu);
+	gate_open(&g);
 	gw_workers_free(w); /* waits for the two */
 	assert_int_equal(t[0].runs, 1);
 	assert_int_equal(t[1].runs, 1);
