@@ -458,6 +458,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		st->req.app = srv->app;
 		st->req.method = method;
 		st->req.conn = c;
+		st->req.arrived_ms = st->t0;
 		if (!st->url)
 			return MHD_NO;
 		st->req.path = st->url;

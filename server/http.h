@@ -28,10 +28,11 @@ typedef struct gw_req {
 	const char *path;
 	const char *args[GW_MAX_PATH_ARGS]; /* "{id}" segments of the route, in order */
 	json_t *body;                       /* parsed JSON body (object or array), or NULL */
-	const void *in; /* the endpoint's typed input, filled from its declaration (input.h) */
-	void *conn;     /* opaque; use gw_header (query values come declared, in `in`) */
-	int on_worker;  /* the daemon's: 1 when the handler runs on a worker */
-	int deferred;   /* the daemon's: gw_would_block said 1 */
+	const void *in;     /* the endpoint's typed input, filled from its declaration (input.h) */
+	void *conn;         /* opaque; use gw_header (query values come declared, in `in`) */
+	int64_t arrived_ms; /* mono_ms of the request's arrival */
+	int on_worker;      /* the daemon's: 1 when the handler runs on a worker */
+	int deferred;       /* the daemon's: gw_would_block said 1 */
 } gw_req;
 
 typedef struct gw_resp {

@@ -53,7 +53,7 @@ static int job_quote(void *ctx, const char *code, kis_quote *out, kis_error *err
 {
 	gw_app *app = ctx;
 	int64_t fetched;
-	return quote_cache_get(app->quotes, app->kis, app->clock, code, out, &fetched, err) == 0
+	return quote_cache_get(app->quotes, app->kis, app->clock, code, 0, out, &fetched, err) == 0
 	           ? KIS_OK
 	           : (int)err->status;
 }

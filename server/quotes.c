@@ -141,7 +141,7 @@ int quote_cache_reply(quote_cache *qc, const char *code, char **body, size_t *le
 }
 
 int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char *code,
-                    kis_quote *out, int64_t *fetched_ms, kis_error *err)
+                    int64_t since_mono, kis_quote *out, int64_t *fetched_ms, kis_error *err)
 {
 	pthread_mutex_lock(&qc->mu);
 	qentry *e = slot(qc, code);
@@ -150,7 +150,8 @@ int quote_cache_get(quote_cache *qc, kis_client *kis, kclock *clock, const char 
 		*fetched_ms = kclock_now_ms(clock);
 		return kis_price_get(kis, code, out, err) == 0 ? 0 : -1;
 	}
-	if (e->ok && qc->ttl_ms > 0 && mono_ms() - e->fetched_mono < qc->ttl_ms) {
+	if (e->ok && ((qc->ttl_ms > 0 && mono_ms() - e->fetched_mono < qc->ttl_ms) ||
+	              (since_mono > 0 && e->fetched_mono >= since_mono))) {
 		*out = e->q;
 		*fetched_ms = e->fetched_ms;
 		pthread_mutex_unlock(&qc->mu);
@@ -249,8 +250,8 @@ GW_ENDPOINT(price_get, price_in, .query = GW_FIELDS(GW_CODE(price_in, code, .req
 	kis_quote q;
 	kis_error err;
 	int64_t at;
-	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, &q, &at,
-	                    &err)) {
+	if (quote_cache_get(req->app->quotes, req->app->kis, req->app->clock, code, req->arrived_ms,
+	                    &q, &at, &err)) {
 		if (err.status == KIS_E_UNKNOWN_CODE) { /* kis/ decides it */
 			gw_reply_error(resp, GW_E_UNKNOWN_CODE, "code", "no stock with code %s",
 			               code);
@@ -385,5 +386,6 @@ int gw_quote_source(void *ctx, const char *code, kis_quote *q, kis_error *err)
 {
 	gw_app *app = ctx;
 	int64_t at;
-	return quote_cache_get(app->quotes, app->kis, app->clock, code, q, &at, err) ? -1 : KIS_OK;
+	return quote_cache_get(app->quotes, app->kis, app->clock, code, 0, q, &at, err) ? -1
+	                                                                                : KIS_OK;
 }
