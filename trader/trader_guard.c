@@ -190,7 +190,9 @@ static void check_add(trader_preview *p, const char *name, int ok, const char *f
 	c->name = name;
 	c->ok = ok;
 	c->field = field;
-	snprintf(c->message, sizeof(c->message), "%s", message ? message : "");
+	/* KIS's msg1 may be longer: cut, on purpose */
+	snprintf(c->message, sizeof(c->message), "%.*s", (int)sizeof(c->message) - 1,
+	         message ? message : "");
 }
 
 /* amount x ppm / 1e6, rounded down (KRW). */

@@ -131,7 +131,8 @@ __attribute__((format(printf, 3, 4))) static int fail(trader_rule_result *res, c
 
 static void hhmm(int hhmmss, char *buf, size_t len)
 {
-	snprintf(buf, len, "%02d:%02d", hhmmss / 10000, hhmmss / 100 % 100);
+	unsigned h = (unsigned)(hhmmss / 10000) % 100u, m = (unsigned)(hhmmss / 100) % 100u;
+	snprintf(buf, len, "%02u:%02u", h, m);
 }
 
 /* Price p against the tick grid and [lo, hi] (0 = unknown bound). */

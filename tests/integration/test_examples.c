@@ -173,7 +173,9 @@ static int readme_commands(char cmds[][1024], int max)
 		cont = len && line[len - 1] == '\\';
 		if (cont)
 			line[len - 1] = 0;
-		strncat(cmds[n - 1], line, 1023 - strlen(cmds[n - 1]));
+		size_t used = strlen(cmds[n - 1]);
+		assert_true(used + strlen(line) < 1024); /* a README command fits */
+		memcpy(cmds[n - 1] + used, line, strlen(line) + 1);
 	}
 	fclose(f);
 	return n;
