@@ -178,6 +178,49 @@ static void test_disk_full(void **state)
 	f_check_ledger(e);
 }
 
+typedef struct post {
+	fenv *e;
+	const char *key;
+	long status;
+	char no[16]; /* the broker number in the reply */
+} post;
+
+static void *post_run(void *arg)
+{
+	post *p = arg;
+	h_resp r;
+	p->status = f_order(p->e, p->key, "035720", 1, &r);
+	snprintf(p->no, sizeof(p->no), "%s", f_str(r.json, "broker_order_no"));
+	h_resp_free(&r);
+	return NULL;
+}
+
+/* The disk fills while an order is at KIS (journaled, the answer not yet
+ * recorded): the client gets 202 unknown with KIS's number (never lost),
+ * and after a restart the order is reconciled from KIS, once. */
+static void test_disk_full_mid_order(void **state)
+{
+	(void)state;
+	fenv *e = &E;
+	size_t before = f_sim_orders(e);
+	long long fired = f_counter(e, "faults_fired");
+	f_fault(e, "order-cash", "delay", 1, 1500);
+	post p = {e, "mid-1", 0, ""};
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, post_run, &p), 0);
+	for (int i = 0; i < 200 && f_counter(e, "faults_fired") == fired; i++)
+		usleep(20 * 1000);
+	set_fsize(e->gw.pid, 1);
+	pthread_join(th, NULL);
+	set_fsize(e->gw.pid, RLIM_INFINITY);
+	assert_int_equal(p.status, 202);
+	assert_int_equal(strlen(p.no), 10);
+	assert_int_equal(f_sim_orders(e), before + 1);
+	assert_int_equal(h_stop(&e->gw, SIGTERM), 0);
+	f_gw_start(e);
+	f_check_ledger(e);
+}
+
 /* Another process holding the database's write lock (SQLite BEGIN
  * EXCLUSIVE) until told to let go through a pipe. */
 typedef struct locker {
@@ -222,21 +265,6 @@ static void unlock_db(locker *l)
 	waitpid(l->pid, &st, 0);
 }
 
-typedef struct post {
-	fenv *e;
-	const char *key;
-	long status;
-} post;
-
-static void *post_run(void *arg)
-{
-	post *p = arg;
-	h_resp r;
-	p->status = f_order(p->e, p->key, "035720", 1, &r);
-	h_resp_free(&r);
-	return NULL;
-}
-
 /* The database locked by another process: reads go on; an order waits for
  * the lock (kisgw's busy wait, 10 s) and is refused 503 before it is sent
  * when the lock outlasts it; an order waiting when the lock goes is
@@ -258,7 +286,7 @@ static void test_db_locked(void **state)
 	                       "\"market\",\"client_order_id\":\"lock-1\"}");
 	assert_int_equal(f_sim_orders(e), before);
 
-	post p = {e, "lock-1", 0};
+	post p = {e, "lock-1", 0, ""};
 	pthread_t th;
 	assert_int_equal(pthread_create(&th, NULL, post_run, &p), 0);
 	usleep(1500 * 1000); /* the order is waiting for the lock meanwhile */
@@ -367,6 +395,7 @@ int main(void)
 	enter_mount_ns();
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_disk_full),
+	    cmocka_unit_test(test_disk_full_mid_order),
 	    cmocka_unit_test(test_db_locked),
 	    cmocka_unit_test(test_db_read_only),
 	};
