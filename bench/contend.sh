@@ -45,11 +45,10 @@ share=$(awk -v g="$got" -v a="$allowed" 'BEGIN {printf "%.1f", 100 * g / a}')
 errors=0 per=""
 for i in $(seq 0 7); do
   f=$out/client$i.txt
-  e=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 4; i <= NF; i += 2) n += $i} END {print n + 0}' "$f" | tr -d ,)
+  e=$(wrk_errors "$f")
   errors=$((errors + e))
   per="$per $(awk '/Requests\/sec/ {printf "%.1f", $2}' "$f")"
 done
-verdict() { [ "$1" = 1 ] && echo "met" || echo "**missed**"; }
 echo
 echo "bench/contend.sh $secs — $(date -u '+%Y-%m-%d %H:%M UTC'), $(machine)"
 echo "8 processes x wrk -t1 -c2, uncached /price (8 codes), ${secs} s measured; kisgw KIS_ENV=real (ceiling $ceiling calls/s${rate:+, KISGW_RATE_LIMIT=$rate}) against kis-sim --env real ($allowed calls/s); load average before: $load0, after: $(loadavg)"

@@ -59,6 +59,12 @@ sim_counter() { # name
 # KIS calls kis-sim served (every tr_id, the refused ones not counted).
 sim_calls() { curl -sf "http://127.0.0.1:$sim/__sim/counters" | jq '[.calls[]] | add // 0'; }
 
+# Failed requests in a wrk report: non-2xx/3xx answers plus socket errors.
+wrk_errors() { # file
+  awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 4; i <= NF; i += 2) n += $i} END {print n + 0}' "$1"
+}
+verdict() { [ "$1" = 1 ] && echo "met" || echo "**missed**"; } # 1 when met
+
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 machine() {

@@ -42,8 +42,7 @@ run() { # name url
   rps=$(awk '/Requests\/sec/ {print $2}' "$out/wrk.txt")
   p50=$(awk '/^ +50%/ {print $2}' "$out/wrk.txt")
   p99=$(awk '/^ +99%/ {print $2}' "$out/wrk.txt")
-  bad=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 4; i <= NF; i += 2) n += $i} END {print n + 0}' \
-    "$out/wrk.txt" | tr -d ,)
+  bad=$(wrk_errors "$out/wrk.txt")
   [ -z "${bare:-}" ] && bare=$rps
   printf '| %s | %s | %s | %s | %s | %s |\n' "$1" \
     "$(printf "%'.0f" "$rps")" "$(awk -v a="$rps" -v b="$bare" 'BEGIN {printf "%.2f", a / b}')" "$p50" "$p99" "$bad"
