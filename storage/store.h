@@ -52,6 +52,15 @@ int store_token_load(void *ctx, const char *key_id, char *token, size_t cap, int
 int store_token_save(void *ctx, const char *key_id, const char *token, int64_t expires_ms,
                      int64_t issued_real_ms);
 
+/* The KIS passthrough's local tokens, by the hex SHA-256 of the token (the
+ * token itself is never stored) and of the app key it was issued to. Adding
+ * one also drops those expired by its issue time. 0 or -1. */
+int store_pt_token_add(store *s, const char *token_sha, const char *key_sha, int64_t issued_ms,
+                       int64_t expires_ms);
+/* 0 with key_sha and *expires_ms filled, 1 when unknown, -1 on error. */
+int store_pt_token_find(store *s, const char *token_sha, char *key_sha, size_t cap,
+                        int64_t *expires_ms);
+
 /* ---- orders ---- */
 
 typedef enum store_side { STORE_BUY = 0, STORE_SELL, STORE_SIDE__MAX } store_side;
@@ -85,6 +94,7 @@ typedef enum store_source {
 	STORE_SRC_API = 0,
 	STORE_SRC_AUTOTRADE,
 	STORE_SRC_EXTERNAL,
+	STORE_SRC_PASSTHROUGH, /* a KIS script through the KIS-compatible passthrough */
 	STORE_SOURCE__MAX
 } store_source;
 typedef enum store_status {

@@ -20,7 +20,7 @@ const char *const store_type_names[STORE_TYPE__MAX + 1] = {"market",
 const char *const store_tif_names[STORE_TIF__MAX + 1] = {"day", "ioc", "fok", NULL};
 const char *const store_venue_names[STORE_VENUE__MAX + 1] = {"KRX", "NXT", "SOR", NULL};
 const char *const store_source_names[STORE_SOURCE__MAX + 1] = {"api", "autotrade", "external",
-                                                               NULL};
+                                                               "passthrough", NULL};
 const char *const store_status_names[ST__MAX + 1] = {
     "pending",  "submitted", "partially_filled", "filled",  "cancel_requested",
     "canceled", "rejected",  "not_sent",         "unknown", "not_found",

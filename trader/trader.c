@@ -314,7 +314,10 @@ trader_result trader_order_place(trader *t, const trader_order_req *req, trader_
 	o.stop_price = req->stop_price;
 	o.notional = notional;
 	o.status = ST_PENDING;
-	o.source = req->source == STORE_SRC_AUTOTRADE ? STORE_SRC_AUTOTRADE : STORE_SRC_API;
+	/* external is the reconciler's alone (orders kisgw did not send) */
+	o.source = req->source == STORE_SRC_AUTOTRADE || req->source == STORE_SRC_PASSTHROUGH
+	               ? req->source
+	               : STORE_SRC_API;
 	o.created_ms = o.updated_ms = o.sent_ms = trader_now(t);
 	o.ord_date = kst_date(o.created_ms);
 	/* The journal row is durable (synchronous=FULL) before KIS sees the order. */

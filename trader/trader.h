@@ -136,7 +136,7 @@ typedef struct trader_order_req {
 	int64_t qty;
 	int64_t price;       /* types with a limit price only (trader_dvsn_rule.price) */
 	char key[65];        /* idempotency key, "" for none */
-	store_source source; /* api or autotrade */
+	store_source source; /* api, autotrade or passthrough */
 	store_tif tif;       /* default day */
 	store_venue venue;   /* default KRX */
 	int64_t stop_price;  /* stop_limit only */

@@ -63,6 +63,8 @@ static void test_names(void **state)
 	assert_int_equal(store_status_parse(NULL), -1);
 	assert_int_equal(store_side_parse("sell"), STORE_SELL);
 	assert_int_equal(store_source_parse("external"), STORE_SRC_EXTERNAL);
+	assert_int_equal(store_source_parse("passthrough"), STORE_SRC_PASSTHROUGH);
+	assert_string_equal(store_source_name(STORE_SRC_PASSTHROUGH), "passthrough");
 	assert_true(store_status_final(ST_FILLED));
 	assert_true(store_status_final(ST_NOT_FOUND));
 	assert_false(store_status_final(ST_UNKNOWN));

@@ -119,7 +119,8 @@ static void test_newer_schema_refused(void **state)
 
 /* A database left at schema 1 by an older kisgw (built here from 0001
  * alone) is brought up to date, data kept: 0002 fills stock_names from the
- * orders' names; 0006 reads an old order as its type, day, KRX. */
+ * orders' names; 0006 reads an old order as its type, day, KRX; 0007 widens
+ * the source CHECK to passthrough. */
 static void test_upgrade_from_v1(void **state)
 {
 	(void)state;
@@ -151,8 +152,30 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(o.tif, STORE_TIF_DAY);
 	assert_int_equal(o.venue, STORE_VENUE_KRX);
 	assert_int_equal(o.price, 70000);
+	/* 0007: the connection that migrated takes source passthrough at once */
+	store_order p = o, ex;
+	p.id = 0;
+	p.status = ST_PENDING;
+	p.source = STORE_SRC_PASSTHROUGH;
+	assert_int_equal(store_order_insert(s, &p, &ex), 0);
+	assert_int_equal(store_order_get(s, p.id, &o), 0);
+	assert_int_equal(o.source, STORE_SRC_PASSTHROUGH);
 	store_close(s);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	/* ...and so does a new connection, while the CHECK still refuses others */
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO orders (code, side, type, qty, status, source, "
+	                              "created_ms, updated_ms) VALUES ('005930', 'buy', 'market', "
+	                              "1, 'pending', 'passthrough', 1, 1)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "INSERT INTO orders (code, side, type, qty, status, source, "
+	                              "created_ms, updated_ms) VALUES ('005930', 'buy', 'market', "
+	                              "1, 'pending', 'bogus', 1, 1)",
+	                              NULL, NULL, NULL),
+	                 SQLITE_CONSTRAINT);
+	assert_int_equal(sqlite3_exec(db, "PRAGMA integrity_check", NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_stmt *st;
 	assert_int_equal(sqlite3_prepare_v2(db,
 	                                    "SELECT name FROM stock_names WHERE code = '005930'",
@@ -233,6 +256,27 @@ static void test_bad_path(void **state)
 	err[0] = 0;
 	assert_null(store_open(path, err, sizeof(err)));
 	assert_true(strlen(err) > 0);
+}
+
+/* The passthrough's local tokens: found by digest with the key digest and
+ * expiry; unknown is 1; adding one drops the expired. */
+static void test_pt_tokens(void **state)
+{
+	(void)state;
+	store *s = open_fresh("pt.db");
+	char key[80];
+	int64_t exp = 0;
+	assert_int_equal(store_pt_token_find(s, "aa", key, sizeof(key), &exp), 1);
+	assert_int_equal(store_pt_token_add(s, "aa", "kk", 100, 1000), 0);
+	assert_int_equal(store_pt_token_find(s, "aa", key, sizeof(key), &exp), 0);
+	assert_string_equal(key, "kk");
+	assert_int_equal(exp, 1000);
+	assert_int_equal(store_pt_token_add(s, "bb", "kk", 1000, 5000), 0);
+	assert_int_equal(store_pt_token_find(s, "aa", key, sizeof(key), &exp), 1);
+	assert_int_equal(store_pt_token_find(s, "bb", key, sizeof(key), &exp), 0);
+	assert_int_equal(store_pt_token_add(NULL, "cc", "kk", 1, 2), -1);
+	assert_int_equal(store_pt_token_find(s, NULL, key, sizeof(key), &exp), -1);
+	store_close(s);
 }
 
 static void test_token_roundtrip(void **state)
@@ -434,6 +478,7 @@ int main(void)
 	    cmocka_unit_test(test_upgrade_from_v1),
 	    cmocka_unit_test(test_bad_path),
 	    cmocka_unit_test(test_token_roundtrip),
+	    cmocka_unit_test(test_pt_tokens),
 	    cmocka_unit_test(test_threads_each_own_connection),
 	    cmocka_unit_test(test_busy_retry_and_give_up),
 	    cmocka_unit_test(test_calendar),
