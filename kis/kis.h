@@ -485,5 +485,8 @@ int kis_raw_call(kis_client *c, const kis_raw_req *req, kis_raw_reply *out, kis_
  * the limiter: KIS counts it against the rate. */
 int kis_hashkey(kis_client *c, const char *body, kis_raw_reply *out, kis_error *err);
 void kis_raw_reply_free(kis_raw_reply *r);
+/* 1 when s has KIS's tr_id syntax: 4-16 upper-case letters and digits
+ * (FHKST01010100, VTTC0081R). */
+int kis_tr_id_valid(const char *s);
 
 #endif

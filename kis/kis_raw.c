@@ -16,8 +16,7 @@ void kis_raw_reply_free(kis_raw_reply *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* tr_ids are upper-case letters and digits (FHKST01010100, VTTC0081R). */
-static int tr_id_ok(const char *s)
+int kis_tr_id_valid(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n < 4 || n > 16)
@@ -46,7 +45,7 @@ int kis_raw_call(kis_client *c, const kis_raw_req *req, kis_raw_reply *out, kis_
 	int post = req->method && !strcmp(req->method, "POST");
 	if ((!post && (!req->method || strcmp(req->method, "GET"))) || !req->path ||
 	    strncmp(req->path, "/uapi/", 6) || strstr(req->path, "..") || !query_ok(req->path) ||
-	    !query_ok(req->query) || !tr_id_ok(req->tr_id) ||
+	    !query_ok(req->query) || !kis_tr_id_valid(req->tr_id) ||
 	    (req->tr_cont && strlen(req->tr_cont) > 1)) {
 		kis_err_set(err, KIS_E_INTERNAL, "request kisgw will not relay");
 		return KIS_E_INTERNAL;

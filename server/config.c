@@ -163,6 +163,14 @@ static const setting table[] = {
         "days of order history imported on first start"),
     INT("KISGW_UNKNOWN_WINDOW_S", trader.unknown_window_s, TRADER_DEFAULT_UNKNOWN_WINDOW_S, 1, 3600,
         "time window for matching an unknown order to a KIS order"),
+    CHOICE("KISGW_PASSTHROUGH", passthrough, "off", "off|on",
+           "on: serve KIS's own protocol (/oauth2/tokenP, /oauth2/Approval, /uapi/hashkey, "
+           "/uapi/domestic-stock/*) so existing KIS scripts change only their base URL"),
+    SECRET("KISGW_PASSTHROUGH_APP_KEY", pt_app_key,
+           "the app key KIS scripts present to the passthrough; default: KIS_APP_KEY (never "
+           "sent to KIS)"),
+    SECRET("KISGW_PASSTHROUGH_APP_SECRET", pt_app_secret,
+           "the app secret that goes with KISGW_PASSTHROUGH_APP_KEY"),
     SECRET("KISGW_WEBHOOK_URL", webhook_url,
            "Discord-compatible webhook for notifications ({\"content\": text})"),
     SECRET("KISGW_TELEGRAM_BOT_TOKEN", telegram_token,
@@ -472,6 +480,26 @@ static int check(gw_settings *s, char *err, size_t errlen)
 			         "invalid KIS_HTS_ID: at most 20 letters, digits, '_', '-' or '.'");
 			return -1;
 		}
+	}
+	s->passthrough_on = !strcmp(s->passthrough, "on");
+	if (!s->pt_app_key != !s->pt_app_secret) {
+		snprintf(err, errlen,
+		         "invalid %s: KISGW_PASSTHROUGH_APP_KEY and _APP_SECRET go together",
+		         s->pt_app_key ? "KISGW_PASSTHROUGH_APP_SECRET"
+		                       : "KISGW_PASSTHROUGH_APP_KEY");
+		return -1;
+	}
+	if (s->pt_app_key && (strlen(s->pt_app_key) < 16 || strlen(s->pt_app_secret) < 16)) {
+		snprintf(err, errlen,
+		         "invalid KISGW_PASSTHROUGH_APP_KEY: key and secret need at "
+		         "least 16 characters each");
+		return -1;
+	}
+	if (s->passthrough_on && s->use_sim && !s->pt_app_key) {
+		snprintf(err, errlen,
+		         "invalid KISGW_PASSTHROUGH: on against the embedded kis-sim needs "
+		         "KISGW_PASSTHROUGH_APP_KEY and KISGW_PASSTHROUGH_APP_SECRET");
+		return -1;
 	}
 	if (!s->base_url && !s->use_sim)
 		s->base_url = strdup(s->real ? "https://openapi.koreainvestment.com:9443"

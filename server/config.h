@@ -36,14 +36,17 @@ typedef struct gw_settings {
 	/* notifications */
 	char *webhook_url, *telegram_token, *telegram_chat_id, *telegram_api, *notify_json_url;
 	int64_t notify_timeout_ms, notify_per_minute, notify_retries;
+	/* the KIS-compatible passthrough (server/passthrough.c) */
+	char *passthrough, *pt_app_key, *pt_app_secret;
 	/* auto-trade: its own table (trader/autotrade_settings.c) fills these */
 	at_settings autotrade;
 	at_src autotrade_src[AT_NSETTINGS];
 	char *autotrade_raw[AT_NSETTINGS]; /* as given (file or environment) */
 
 	/* derived by gw_settings_load */
-	int real;    /* KIS_ENV=real */
-	int use_sim; /* no credentials: run against the embedded kis-sim */
+	int real;           /* KIS_ENV=real */
+	int use_sim;        /* no credentials: run against the embedded kis-sim */
+	int passthrough_on; /* KISGW_PASSTHROUGH=on */
 	char listen_host[64];
 	int listen_port;
 	int listen_loopback;

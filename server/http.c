@@ -39,6 +39,7 @@
 #include "input.h"
 #include "log.h"
 #include "monitor.h"
+#include "passthrough.h"
 #include "routes.h"
 #include "text.h"
 #include "workers.h"
@@ -76,6 +77,8 @@ typedef struct rstate {
 	int close;     /* reply with Connection: close */
 	int url_nul;   /* the raw URL held %00 */
 	char *url;     /* copy of the path; args point into it */
+	char *query;   /* the raw query string (after '?'), "" when none */
+	gw_pt_kind pt; /* a KIS passthrough path (route stays NULL) */
 	char *body;
 	size_t len;
 	void *in;          /* the endpoint's typed input */
@@ -216,7 +219,10 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 	const char *m = !strcmp(method, "HEAD") ? "GET" : method;
 	if (preflight)
 		m = h.acrm.v; /* NULL: any method of the path */
-	int r = gw_route_find(m, st->url, &st->route, st->req.args);
+	/* KIS's own paths (KISGW_PASSTHROUGH=on) skip the route table: KIS's
+	 * parameters are not declared; the passthrough checks its own. */
+	st->pt = gw_pt_path(cfg->passthrough_on, st->url);
+	int r = st->pt ? 0 : gw_route_find(m, st->url, &st->route, st->req.args);
 	if (r == 404) {
 		gw_reply_error(&st->resp, GW_E_NOT_FOUND, NULL, "no endpoint %s", st->url);
 		goto decided;
@@ -226,7 +232,7 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               m, st->url);
 		goto decided;
 	}
-	if (preflight) {
+	if (preflight && !st->pt) {
 		gw_reply(&st->resp, 204, NULL);
 		st->preflight = 1;
 		goto decided;
@@ -238,7 +244,8 @@ static void precheck(gw_server *srv, rstate *st, struct MHD_Connection *c, const
 		               "the URL is longer than %lld bytes", (long long)cfg->max_url);
 		goto decided;
 	}
-	if (!st->route->public && gw_access_token(acc, h.authz.v, &d))
+	if ((st->pt ? gw_pt_needs_api_token(st->pt) : !st->route->public) &&
+	    gw_access_token(acc, h.authz.v, &d))
 		goto denied;
 	if (q.bad) {
 		char name[80];
@@ -272,6 +279,10 @@ static const char *query_value(void *conn, const char *name)
  * -1 with the 400 in resp. */
 static int prepare(rstate *st)
 {
+	if (st->pt) { /* KIS-shaped from here on: the passthrough parses its body */
+		st->req.query_raw = st->query ? st->query : "";
+		return 0;
+	}
 	if (st->len) {
 		json_error_t jerr;
 		st->req.body = json_loadb(st->body, st->len, JSON_REJECT_DUPLICATES, &jerr);
@@ -309,7 +320,10 @@ static void run_handler(rstate *st)
 {
 	kis_thread_calls_reset();
 	st->req.deferred = 0;
-	st->route->ep->handler(&st->req, &st->resp);
+	if (st->pt)
+		gw_pt_handle(&st->req, st->pt, st->body, st->len, &st->resp);
+	else
+		st->route->ep->handler(&st->req, &st->resp);
 	st->upstream = kis_thread_calls();
 	if (st->req.deferred) {
 		gw_reply(&st->resp, 0, NULL);
@@ -408,6 +422,13 @@ static enum MHD_Result queue(gw_server *srv, struct MHD_Connection *c, rstate *s
 		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (st->resp.kis) {
+		/* KIS's own headers, lower case as KIS sends them: its sample client
+		 * reads exactly the all-lower-case names into a namedtuple (so the
+		 * hyphenated standard ones must keep their capitals) */
+		MHD_add_response_header(r, "tr_id", st->resp.kis_tr_id);
+		MHD_add_response_header(r, "tr_cont", st->resp.kis_tr_cont);
+	}
 	if (!strncmp(type, "text/html", 9)) {
 		/* the status page: its own inline code, fetches to this origin only */
 		MHD_add_response_header(r, "Content-Security-Policy",
@@ -499,10 +520,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	/* The whole request is in. Run the handler here or on a worker; after
 	 * a worker's resume (RS_DONE) only the reply is left to send. */
 	if (st->phase == RS_NEW && !st->decided && prepare(st) == 0) {
-		const gw_endpoint *ep = st->route->ep;
-		if (ep->run_inline)
+		/* the passthrough may wait for KIS: always on a worker */
+		int run_inline = !st->pt && st->route->ep->run_inline;
+		if (run_inline)
 			run_handler(st);
-		if (!ep->run_inline || st->req.deferred)
+		if (!run_inline || st->req.deferred)
 			return to_worker(srv, c, st);
 	}
 	return queue(srv, c, st);
@@ -546,6 +568,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	free(st->body);
 	free(st->in);
 	free(st->url);
+	free(st->query);
 	free(st);
 	*req_cls = NULL;
 	atomic_fetch_sub(&srv->active, 1);
@@ -568,8 +591,11 @@ static rstate *rstate_new(gw_server *srv)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	rstate *st = rstate_new(cls);
-	if (st)
+	if (st) {
 		st->url_nul = uri && strstr(uri, "%00") != NULL;
+		const char *q = uri ? strchr(uri, '?') : NULL;
+		st->query = q ? strdup(q + 1) : NULL;
+	}
 	return st;
 }
 

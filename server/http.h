@@ -33,6 +33,7 @@ typedef struct gw_req {
 	int64_t arrived_ms; /* mono_ms of the request's arrival */
 	int on_worker;      /* the daemon's: 1 when the handler runs on a worker */
 	int deferred;       /* the daemon's: gw_would_block said 1 */
+	const char *query_raw; /* the query string as received (percent-encoded), "" none */
 } gw_req;
 
 typedef struct gw_resp {
@@ -45,6 +46,10 @@ typedef struct gw_resp {
 	const char *raw;
 	size_t raw_len;
 	int raw_owned; /* 1: raw is malloc'd and the daemon frees it */
+	/* A KIS-shaped reply (the passthrough): adds KIS's lower-case tr_id and
+	 * tr_cont headers. */
+	int kis;
+	char kis_tr_id[24], kis_tr_cont[4];
 } gw_resp;
 
 typedef void (*gw_handler)(gw_req *req, gw_resp *resp);
@@ -72,5 +77,10 @@ void gw_reply_error(gw_resp *resp, gw_err code, const char *field, const char *f
 void gw_reply_kis_error(gw_resp *resp, const kis_error *err);
 /* Add "kis":{"msg_cd","msg1"} to an error reply already set. */
 void gw_error_add_kis(gw_resp *resp, const char *msg_cd, const char *msg1);
+
+/* The wire code / status of a registry entry (the KIS passthrough puts
+ * them in KIS's envelope). */
+const char *gw_err_code(gw_err e);
+int gw_err_status(gw_err e);
 
 #endif

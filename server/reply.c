@@ -20,6 +20,16 @@ static const struct {
 #undef X
 };
 
+const char *gw_err_code(gw_err e)
+{
+	return registry[e].code;
+}
+
+int gw_err_status(gw_err e)
+{
+	return registry[e].status;
+}
+
 static void raw_clear(gw_resp *resp)
 {
 	if (resp->raw_owned)

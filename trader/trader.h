@@ -268,6 +268,16 @@ trader_result trader_order_amend(trader *t, const trader_amend_req *req, trader_
 trader_result trader_order_cancel_qty(trader *t, int64_t id, int64_t qty, const char *key,
                                       trader_outcome *out);
 
+/* ---- by KIS order number (trader_broker.c), for the KIS passthrough ---- */
+
+/* The order owning KIS order number odno on KST date ymd: its first number
+ * or one of its amendment / cancel legs' (any zero padding). 0 filled, 1
+ * none, -1 database failure. */
+int trader_order_by_broker(trader *t, int ymd, const char *odno, store_order *out);
+/* The newest amendment or cancel leg of order id (its ODNO is KIS's answer
+ * to the latest order-rvsecncl). 0 filled, 1 none, -1 failure. */
+int trader_order_newest_leg(trader *t, int64_t id, store_leg *out);
+
 /* ---- reconciliation ---- */
 
 /* Wakes the reconciler; with wait = 1 returns after a full pass finished

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 minutes=${1:-1}
 shift || true
-all=(kclock config input kis_classify kis_notice kis_calls)
+all=(kclock config input kis_classify kis_notice kis_calls passthrough)
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=("${all[@]}")
 ./scripts/deps.sh --fuzz

@@ -5,7 +5,9 @@ Fails when a route (method + path), one of its declared query parameters or
 body fields is in the router but not in openapi.yaml, or the reverse; when a
 declaration and the spec disagree on required, type, bounds or choices; when
 the "public" flag disagrees with the spec's security; or when the spec's
-error codes are not exactly server/errors.def's.
+error codes are not exactly server/errors.def's; or when the KIS passthrough's
+table (KIS's own paths, not JSON-API routes: they live under the top-level
+x-kisgw-passthrough, not under paths) and the spec's list differ.
 
 Usage: routes_check.py ROUTES_DUMP_EXE openapi.yaml server/errors.def
 """
@@ -157,12 +159,23 @@ def main():
     for c in sorted(enum - codes):
         problems.append("error code '%s' in the spec's Error enum, not in errors.def" % c)
 
+    # The KIS passthrough: not routes of the JSON API (KIS's protocol, KIS's
+    # errors), listed under x-kisgw-passthrough.calls as {path, serve, tr_ids}.
+    table = json.loads(subprocess.check_output([dump, "--passthrough"]))
+    want = {(c["path"], c["serve"], t) for c in table for t in c["tr_ids"]}
+    have = {(c["path"], c["serve"], t)
+            for c in spec.get("x-kisgw-passthrough", {}).get("calls", []) for t in c["tr_ids"]}
+    for c in sorted(want - have):
+        problems.append("passthrough call %s %s %s in the table, not in x-kisgw-passthrough" % c)
+    for c in sorted(have - want):
+        problems.append("passthrough call %s %s %s in x-kisgw-passthrough, not in the table" % c)
+
     for p in problems:
         print("openapi.yaml out of step: " + p)
     if problems:
         return 1
-    print("openapi.yaml matches %d routes, %d declared inputs and %d error codes"
-          % (len(routes), nfields, len(codes)))
+    print("openapi.yaml matches %d routes, %d declared inputs, %d error codes and %d "
+          "passthrough tr_ids" % (len(routes), nfields, len(codes), len(want)))
     return 0
 
 

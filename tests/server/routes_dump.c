@@ -1,13 +1,16 @@
 /* routes_dump — prints the route table and each endpoint's declared inputs
- * as JSON, for routes_check.py to compare with openapi.yaml:
+ * as JSON, for routes_check.py to compare with openapi.yaml (with
+ * --passthrough: the KIS passthrough's table, [{"path","serve","tr_ids"}]):
  * [{"method","pattern","public","query":[field…],"body":[field…]|null}],
  * field = {"name","type","required", "min","max" (int), "choices" (enum),
  * "pattern" (string), "when","when_is" (conditional body fields)}. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "input.h"
+#include "passthrough.h"
 #include "routes.h"
 
 static json_t *fields_json(const gw_field *f)
@@ -37,10 +40,26 @@ static json_t *fields_json(const gw_field *f)
 	return arr;
 }
 
-int main(void)
+static json_t *passthrough_json(void)
 {
 	json_t *arr = json_array();
-	for (unsigned i = 0; i < gw_nroutes; i++) {
+	gw_pt_known_call c;
+	for (size_t i = 0; gw_pt_known(i, &c); i++) {
+		json_t *ids = json_array();
+		for (int k = 0; k < 4; k++)
+			if (c.tr_id[k])
+				json_array_append_new(ids, json_string(c.tr_id[k]));
+		json_array_append_new(arr, json_pack("{s:s,s:s,s:o}", "path", c.path, "serve",
+		                                     gw_pt_serve_name(c.serve), "tr_ids", ids));
+	}
+	return arr;
+}
+
+int main(int argc, char **argv)
+{
+	json_t *arr =
+	    argc > 1 && !strcmp(argv[1], "--passthrough") ? passthrough_json() : json_array();
+	for (unsigned i = 0; !(argc > 1) && i < gw_nroutes; i++) {
 		const gw_route *r = &gw_routes[i];
 		json_array_append_new(
 		    arr,
