@@ -186,9 +186,9 @@ static int cred_check(gw_req *req, const char *body, size_t len, int approval, g
 /* "YYYY-MM-DD HH:MM:SS" in KST, as KIS writes access_token_token_expired. */
 static void kst_stamp(int64_t ms, char *out, size_t cap)
 {
-	int d = kst_date(ms), t = kst_hhmmss(ms);
-	snprintf(out, cap, "%04d-%02d-%02d %02d:%02d:%02d", d / 10000, d / 100 % 100, d % 100,
-	         t / 10000, t / 100 % 100, t % 100);
+	unsigned d = (unsigned)kst_date(ms), t = (unsigned)kst_hhmmss(ms);
+	snprintf(out, cap, "%04u-%02u-%02u %02u:%02u:%02u", d / 10000 % 10000, d / 100 % 100,
+	         d % 100, t / 10000 % 100, t / 100 % 100, t % 100);
 }
 
 static void h_token(gw_req *req, const char *body, size_t len, gw_resp *resp)
