@@ -301,6 +301,9 @@ int store_leg_get_by_key(store *s, const char *client_key, store_leg *out);
 int store_legs_any(store *s);
 /* Legs of an order, seq ascending (malloc'd; free()). */
 int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n);
+/* Legs of the orders ids[0..nids), by order id then seq, in one query (a
+ * page of orders reads its legs at once). malloc'd; free(). */
+int store_legs_of_orders(store *s, const int64_t *ids, size_t nids, store_leg **out, size_t *n);
 /* Legs in the statuses of mask (1u << store_leg_status), oldest first. */
 int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n);
 

@@ -247,6 +247,35 @@ int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
 	return legs_collect(st, out, n);
 }
 
+int store_legs_of_orders(store *s, const int64_t *ids, size_t nids, store_leg **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!nids)
+		return 0;
+	/* the ids as one JSON array bound to one statement */
+	size_t cap = nids * 21 + 3, used = 0;
+	char *list = malloc(cap);
+	if (!list)
+		return -1;
+	list[used++] = '[';
+	for (size_t i = 0; i < nids; i++)
+		used += (size_t)snprintf(list + used, cap - used, "%s%lld", i ? "," : "",
+		                         (long long)ids[i]);
+	snprintf(list + used, cap - used, "]");
+	sqlite3 *db = store_db(s);
+	sqlite3_stmt *st = db ? store_prep(db, "SELECT " LEG_COLS " FROM order_legs WHERE order_id "
+	                                       "IN (SELECT value FROM json_each(?)) "
+	                                       "ORDER BY order_id, seq")
+	                      : NULL;
+	if (!st) {
+		free(list);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, list, -1, free);
+	return legs_collect(st, out, n);
+}
+
 int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n)
 {
 	char sql[1024], in[256] = "";

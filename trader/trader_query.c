@@ -153,6 +153,41 @@ static void open_check(trader *t, trader_order_page *page)
 		trader_reconcile_now(t, 0);
 }
 
+/* The page's orders with their legs, read in one query (a query per order
+ * made a page of 100 cost 101 statements). A failed read leaves the legs
+ * out, as trader_order_detail_get does. A list shows each order's chain of
+ * KIS numbers (broker_order_nos), and the open check matches KIS's rows by
+ * them. */
+static void legs_of_page(trader *t, const store_order *v, size_t n, trader_order_page *page)
+{
+	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+	store_leg *legs = NULL;
+	size_t nlegs = 0, k = 0;
+	for (size_t i = 0; ids && i < n; i++)
+		ids[i] = v[i].id;
+	if (!ids || store_legs_of_orders(t->db, ids, n, &legs, &nlegs))
+		nlegs = 0;
+	free(ids);
+	for (size_t i = 0; i < n; i++) {
+		trader_order_detail *d = &page->orders[page->n++];
+		memset(d, 0, sizeof(*d));
+		d->order = v[i];
+		/* legs come by order id; the page is in time order */
+		size_t first = 0, count = 0;
+		for (k = 0; k < nlegs; k++)
+			if (legs[k].order_id == v[i].id) {
+				if (!count)
+					first = k;
+				count++;
+			}
+		if (count && (d->legs = malloc(count * sizeof(*d->legs)))) {
+			memcpy(d->legs, legs + first, count * sizeof(*d->legs));
+			d->nlegs = count;
+		}
+	}
+	free(legs);
+}
+
 int trader_orders_list(trader *t, const trader_list_query *q, trader_order_page *page,
                        trader_outcome *out)
 {
@@ -182,8 +217,7 @@ int trader_orders_list(trader *t, const trader_list_query *q, trader_order_page 
 		snprintf(out->message, sizeof(out->message), "cannot read the order journal");
 		return -1;
 	}
-	for (size_t i = 0; i < n; i++)
-		trader_order_detail_get(t, &v[i], 0, &page->orders[page->n++]);
+	legs_of_page(t, v, n, page);
 	free(v);
 	if (more && page->n > 0) {
 		const store_order *last = &page->orders[page->n - 1].order;
