@@ -235,18 +235,6 @@ int store_legs_any(store *s)
 	return r;
 }
 
-int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
-{
-	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st = db ? store_prep(db, "SELECT " LEG_COLS
-	                                       " FROM order_legs WHERE order_id = ? ORDER BY seq")
-	                      : NULL;
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, order_id);
-	return legs_collect(st, out, n);
-}
-
 int store_legs_of_orders(store *s, const int64_t *ids, size_t nids, store_leg **out, size_t *n)
 {
 	*out = NULL;
@@ -274,6 +262,11 @@ int store_legs_of_orders(store *s, const int64_t *ids, size_t nids, store_leg **
 	}
 	sqlite3_bind_text(st, 1, list, -1, free);
 	return legs_collect(st, out, n);
+}
+
+int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
+{
+	return store_legs_of_orders(s, &order_id, 1, out, n);
 }
 
 int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n)
