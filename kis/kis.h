@@ -65,10 +65,12 @@ typedef struct kis_token_store {
 
 /* Defaults of kis_config, named once (kisgw's settings table refers to
  * them; kis_config_defaults applies them to unset fields). Calls per
- * second: KIS documents 20 (real) and 2 (virtual); real accounts hold only
- * 15-18 steadily (KIS's window is not aligned with ours), so the real
- * default leaves headroom. The limiter adapts below the ceiling. */
-#define KIS_RATE_REAL_DEFAULT             18
+ * second: KIS documents 20 (real) and 2 (virtual). The real default is 19,
+ * as python-kis uses: a slot counts from its grant until one window after
+ * its answer, so however KIS's own window is aligned no window of arrivals
+ * holds more than the ceiling; the limiter adapts below it when an account
+ * holds less (users of simpler clients report 15-18 steadily). */
+#define KIS_RATE_REAL_DEFAULT             19
 #define KIS_RATE_VIRTUAL_DEFAULT          2
 #define KIS_DEFAULT_QUEUE_WAIT_MS         20000 /* limiter wait before KIS_E_BUSY */
 #define KIS_DEFAULT_CONNECT_TIMEOUT_MS    3000

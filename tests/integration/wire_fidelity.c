@@ -346,7 +346,7 @@ static void test_adaptive_rate(void **state)
 	h_resp r;
 	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
 	json_t *rate = json_object_get(r.json, "rate");
-	assert_int_equal(json_integer_value(json_object_get(rate, "limit")), 18);
+	assert_int_equal(json_integer_value(json_object_get(rate, "limit")), 19);
 	h_resp_free(&r);
 	enum { N = 12 };
 	hammer h[N];

@@ -1173,7 +1173,7 @@ static void test_client_config(void **state)
 	memset(&d, 0, sizeof d);
 	d.real = 1;
 	kis_config_defaults(&d);
-	assert_int_equal(d.rate_per_sec, 18); /* KIS_RATE_REAL_DEFAULT: headroom under 20 */
+	assert_int_equal(d.rate_per_sec, 19); /* KIS_RATE_REAL_DEFAULT: under KIS's 20 */
 	assert_string_equal(kis_status_name(KIS_E_BAD_REPLY), "bad_reply");
 	assert_string_equal(kis_status_name(KIS_E__MAX), "unknown");
 }

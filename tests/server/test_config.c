@@ -156,7 +156,7 @@ static void test_credentials(void **state)
 	setenv("KISGW_ALLOW_REAL", "yes", 1);
 	assert_int_equal(gw_settings_load(&s, NULL, err, sizeof(err)), 0);
 	assert_true(s.real);
-	assert_int_equal(s.kis.rate_per_sec, 18); /* headroom under KIS's nominal 20 */
+	assert_int_equal(s.kis.rate_per_sec, 19); /* under KIS's nominal 20 */
 	assert_true(s.kis.real && s.trader.real);
 	assert_string_equal(s.base_url, "https://openapi.koreainvestment.com:9443");
 	gw_settings_free(&s);
