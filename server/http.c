@@ -41,6 +41,7 @@
 #include "monitor.h"
 #include "passthrough.h"
 #include "routes.h"
+#include "store.h"
 #include "text.h"
 #include "workers.h"
 
@@ -325,6 +326,7 @@ static void run_handler(rstate *st)
 	else
 		st->route->ep->handler(&st->req, &st->resp);
 	st->upstream = kis_thread_calls();
+	store_thread_release(st->req.app->db);
 	if (st->req.deferred) {
 		gw_reply(&st->resp, 0, NULL);
 		memset(&st->resp, 0, sizeof(st->resp));

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#endif
 
 #include "app.h"
 #include "autotrade.h"
@@ -67,12 +71,32 @@ static void warn_setting(void *ctx, const char *line)
 	gw_log(GW_LOG_WARN, line, NULL);
 }
 
+/* glibc's per-thread caches (tcache) keep freed chunks by each of the two
+ * dozen threads, and under a steady mix of reads and orders the daemon's
+ * memory grew about 1 MB a minute with them and stayed flat without them
+ * (bench/RESULTS.md, "Soak"). glibc reads that switch from GLIBC_TUNABLES
+ * at program start only, so the daemon executes itself once more with it
+ * set — unless the user set GLIBC_TUNABLES, or under valgrind, whose
+ * allocator is its own and which would not follow the exec. */
+static void malloc_tune(char **argv)
+{
+	if (getenv("GLIBC_TUNABLES"))
+		return;
+#if __has_include(<valgrind/valgrind.h>)
+	if (RUNNING_ON_VALGRIND)
+		return;
+#endif
+	if (setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 0) == 0)
+		execv("/proc/self/exe", argv); /* returns only on failure: run as is */
+}
+
 int main(int argc, char **argv)
 {
 	gw_cli cli;
 	int done = gw_cli_parse(&cli, argc, argv);
 	if (done >= 0)
 		return done;
+	malloc_tune(argv);
 
 	/* Every client connection is a descriptor: take the hard limit, so a
 	 * flood meets KISGW_HTTP_CONNECTIONS, not EMFILE on accept. */
@@ -238,9 +262,14 @@ int main(int argc, char **argv)
 	                 gw_server_port(srv), "env", cfg.real ? "real" : "virtual", "upstream",
 	                 cfg.use_sim ? "kis-sim" : "kis", "account", cfg.account));
 
-	int sig = 0;
-	while (sigwait(&sigs, &sig) != 0)
-		;
+	/* Until SIGTERM or SIGINT: every 10 s glibc gives the kernel back the
+	 * free pages inside its arenas, which a burst of large replies leaves
+	 * behind (bench/RESULTS.md, "Soak"). */
+	int sig;
+	struct timespec housekeeping = {10, 0};
+	while ((sig = sigtimedwait(&sigs, NULL, &housekeeping)) < 0)
+		if (errno == EAGAIN)
+			malloc_trim(0);
 	gw_log(GW_LOG_INFO, "shutting down",
 	       json_pack("{s:s}", "signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
 	gw_server_quiesce(srv);

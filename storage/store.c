@@ -75,13 +75,27 @@ static void conn_release(void *v)
 	}
 }
 
+void store_thread_release(store *s)
+{
+	if (!s)
+		return;
+	store_conn *c = pthread_getspecific(s->key);
+	if (!c)
+		return;
+	pthread_setspecific(s->key, NULL);
+	conn_release(c);
+}
+
 static int conn_configure(sqlite3 *db)
 {
 	sqlite3_busy_timeout(db, STORE_BUSY_SLICE_MS);
 	sqlite3_extended_result_codes(db, 0);
+	/* cache_size: 256 KiB of pages per connection, not SQLite's 2,000 KiB;
+	 * the operating system caches the file anyway, and each connection's
+	 * cache would otherwise grow with the ledger. */
 	return sqlite3_exec(db,
 	                    "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-	                    "PRAGMA temp_store=MEMORY;",
+	                    "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-256;",
 	                    NULL, NULL, NULL);
 }
 

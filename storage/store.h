@@ -1,9 +1,10 @@
 /* store.h — kisgw's SQLite database: the order journal, fills, the KIS token
  * cache and the trading calendar.
  *
- * One connection per thread (WAL: readers never block the writer), opened
- * lazily, handed on to a later thread when its thread ends, all closed by
- * store_close. Every write goes through one
+ * One connection per thread at a time (WAL: readers never block the
+ * writer), opened lazily, handed back by store_thread_release (the daemon's
+ * threads, after each request) or when its thread ends, kept idle for the
+ * next thread (a few; the rest are closed), all closed by store_close. Every write goes through one
  * transaction runner that retries SQLITE_BUSY with a bounded backoff; a hard
  * failure returns -1 (the caller answers 500). Includes nothing of kis or
  * server: sides, statuses and sources are this header's own enums.
@@ -24,6 +25,11 @@ typedef struct store store;
 store *store_open(const char *path, char *err, size_t errlen);
 /* Closes every thread's connection. No other thread may use s afterwards. */
 void store_close(store *s);
+/* The calling thread is done with the store for now (a request has ended):
+ * its connection goes back to the idle list for the next thread that needs
+ * one, so connections number the threads using the store at once rather
+ * than every thread that ever did. No transaction may be open. */
+void store_thread_release(store *s);
 /* 0 when the database answers (SELECT 1), for /healthz. */
 int store_ping(store *s);
 /* Highest migration version applied / known to this binary. */

@@ -83,6 +83,45 @@ static void test_price_and_health(void **state)
 	down(&e);
 }
 
+/* GLIBC_TUNABLES of a running process ("" when unset). */
+static void tunables_of(pid_t pid, char *buf, size_t cap)
+{
+	char path[64], env[16384];
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	size_t n = fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[n] = '\0';
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i += strlen(env + i) + 1)
+		if (!strncmp(env + i, "GLIBC_TUNABLES=", 15))
+			snprintf(buf, cap, "%s", env + i + 15);
+}
+
+/* The daemon runs without glibc's per-thread malloc caches (main.c,
+ * malloc_tune: they made its memory grow under a steady load), unless the
+ * user chose the tunables. Same process: the pid kisgw was started as. */
+static void test_malloc_tunables(void **state)
+{
+	(void)state;
+	testenv e;
+	char t[256];
+	up(&e, NULL, NULL);
+	tunables_of(e.gw.pid, t, sizeof(t));
+	assert_string_equal(t, "glibc.malloc.tcache_count=0");
+	h_resp r;
+	assert_int_equal(get(e.gw.port, "/healthz", &r), 200);
+	h_resp_free(&r);
+	down(&e);
+
+	const char *mine[] = {"GLIBC_TUNABLES=glibc.malloc.arena_max=2", NULL};
+	up(&e, NULL, mine);
+	tunables_of(e.gw.pid, t, sizeof(t));
+	assert_string_equal(t, "glibc.malloc.arena_max=2");
+	down(&e);
+}
+
 /* One token for the whole life of the database, across a restart. */
 static void test_token_survives_restart(void **state)
 {
@@ -682,6 +721,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_price_and_health),
+    cmocka_unit_test(test_malloc_tunables),
 	    cmocka_unit_test(test_token_survives_restart),
 	    cmocka_unit_test(test_single_flight_token),
 	    cmocka_unit_test(test_balance_pages),

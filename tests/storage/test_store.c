@@ -362,6 +362,78 @@ static void test_threads_each_own_connection(void **state)
 	store_close(s);
 }
 
+/* A thread that stays alive but releases its connection after each piece
+ * of work (the daemon's workers and HTTP threads, after each request). */
+struct releaser {
+	store *s;
+	int id, ok;
+	pthread_barrier_t *done, *go; /* wait on done, then on go to exit */
+};
+
+static void *releasing_writer(void *v)
+{
+	struct releaser *r = v;
+	char key[32];
+	for (int i = 0; i < 20; i++) {
+		snprintf(key, sizeof(key), "r%d-%d", r->id, i);
+		if (store_meta_set(r->s, key, "v") == 0)
+			r->ok++;
+		store_thread_release(r->s);
+	}
+	pthread_barrier_wait(r->done);
+	pthread_barrier_wait(r->go);
+	return NULL;
+}
+
+static void test_thread_release(void **state)
+{
+	(void)state;
+	store *s = open_fresh("release.db");
+	/* The connection a thread gives back is the next one handed out. */
+	sqlite3 *first = store_db(s);
+	assert_non_null(first);
+	assert_int_equal(store_connections(s), 1);
+	store_thread_release(s);
+	store_thread_release(s); /* nothing held: no-op */
+	store_thread_release(NULL);
+	assert_int_equal(store_connections(s), 1);
+	assert_ptr_equal(store_db(s), first);
+	/* 256 KiB of page cache per connection, not SQLite's 2,000 KiB. */
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(first, "PRAGMA cache_size", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), -256);
+	sqlite3_finalize(st);
+	store_thread_release(s);
+
+	/* Eight live threads that release after each write leave at most the
+	 * idle list's four connections open, not one per thread. */
+	enum { N = 8 };
+	pthread_t th[N];
+	struct releaser r[N];
+	pthread_barrier_t done, go;
+	pthread_barrier_init(&done, NULL, N + 1);
+	pthread_barrier_init(&go, NULL, N + 1);
+	for (int i = 0; i < N; i++) {
+		r[i] = (struct releaser){s, i, 0, &done, &go};
+		pthread_create(&th[i], NULL, releasing_writer, &r[i]);
+	}
+	pthread_barrier_wait(&done);
+	int open = store_connections(s);
+	assert_true(open >= 1 && open <= 4);
+	pthread_barrier_wait(&go);
+	for (int i = 0; i < N; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].ok, 20);
+	}
+	pthread_barrier_destroy(&done);
+	pthread_barrier_destroy(&go);
+	char val[8];
+	assert_int_equal(store_meta_get(s, "r7-19", val, sizeof(val)), 0);
+	assert_string_equal(val, "v");
+	store_close(s);
+}
+
 struct holder {
 	char path[128];
 	int hold_ms;
@@ -480,6 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_token_roundtrip),
 	    cmocka_unit_test(test_pt_tokens),
 	    cmocka_unit_test(test_threads_each_own_connection),
+    cmocka_unit_test(test_thread_release),
 	    cmocka_unit_test(test_busy_retry_and_give_up),
 	    cmocka_unit_test(test_calendar),
 	};
