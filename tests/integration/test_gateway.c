@@ -721,7 +721,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_price_and_health),
-    cmocka_unit_test(test_malloc_tunables),
+	    cmocka_unit_test(test_malloc_tunables),
 	    cmocka_unit_test(test_token_survives_restart),
 	    cmocka_unit_test(test_single_flight_token),
 	    cmocka_unit_test(test_balance_pages),

@@ -552,7 +552,7 @@ int main(void)
 	    cmocka_unit_test(test_token_roundtrip),
 	    cmocka_unit_test(test_pt_tokens),
 	    cmocka_unit_test(test_threads_each_own_connection),
-    cmocka_unit_test(test_thread_release),
+	    cmocka_unit_test(test_thread_release),
 	    cmocka_unit_test(test_busy_retry_and_give_up),
 	    cmocka_unit_test(test_calendar),
 	};
