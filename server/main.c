@@ -71,10 +71,10 @@ static void warn_setting(void *ctx, const char *line)
 	gw_log(GW_LOG_WARN, line, NULL);
 }
 
-/* glibc's per-thread caches (tcache) keep freed chunks by each of the two
- * dozen threads, and under a steady mix of reads and orders the daemon's
- * memory grew about 1 MB a minute with them and stayed flat without them
- * (bench/RESULTS.md, "Soak"). glibc reads that switch from GLIBC_TUNABLES
+/* glibc's per-thread caches (tcache) keep freed chunks in each of the two
+ * dozen threads: under a steady mix of reads and orders the heap in use
+ * grew about 0.5 MB a minute with them and stayed flat without them, at the
+ * same throughput (bench/RESULTS.md, "Soak"). glibc reads that switch from GLIBC_TUNABLES
  * at program start only, so the daemon executes itself once more with it
  * set — unless the user set GLIBC_TUNABLES, or under valgrind, whose
  * allocator is its own and which would not follow the exec. */

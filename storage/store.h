@@ -4,7 +4,8 @@
  * One connection per thread at a time (WAL: readers never block the
  * writer), opened lazily, handed back by store_thread_release (the daemon's
  * threads, after each request) or when its thread ends, kept idle for the
- * next thread (a few; the rest are closed), all closed by store_close. Every write goes through one
+ * next thread (a few; the rest are closed), all closed by store_close.
+ * Every write goes through one
  * transaction runner that retries SQLITE_BUSY with a bounded backoff; a hard
  * failure returns -1 (the caller answers 500). Includes nothing of kis or
  * server: sides, statuses and sources are this header's own enums.
