@@ -37,31 +37,31 @@ struct store {
 	int write_wait_ms;
 };
 
+/* Takes c off the list of held connections. Caller holds s->mu. */
 static void conn_unlink(store *s, store_conn *c)
 {
-	pthread_mutex_lock(&s->mu);
 	for (store_conn **p = &s->conns; *p; p = &(*p)->next) {
 		if (*p == c) {
 			*p = c->next;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&s->mu);
 }
 
 /* Idle connections kept for reuse; each holds a schema and page cache, so
  * a burst of client threads must not leave dozens behind. */
 #define STORE_IDLE_MAX 4
 
-/* Thread exit: its connection goes to the idle list. The HTTP daemon runs
- * a thread per client connection, and opening SQLite (and parsing the
- * schema) for each would cost more than most queries. */
+/* A thread is done with its connection (store_thread_release after a
+ * request, or the thread's exit): it goes to the idle list, since opening
+ * SQLite (and parsing the schema) for the next request would cost more
+ * than most queries. */
 static void conn_release(void *v)
 {
 	store_conn *c = v;
 	store *s = c->owner;
-	conn_unlink(s, c);
 	pthread_mutex_lock(&s->mu);
+	conn_unlink(s, c);
 	int keep = s->nidle < STORE_IDLE_MAX;
 	if (keep) {
 		c->next = s->idle;

@@ -162,7 +162,7 @@ static void legs_of_page(trader *t, const store_order *v, size_t n, trader_order
 {
 	int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
 	store_leg *legs = NULL;
-	size_t nlegs = 0, k = 0;
+	size_t nlegs = 0;
 	for (size_t i = 0; ids && i < n; i++)
 		ids[i] = v[i].id;
 	if (!ids || store_legs_of_orders(t->db, ids, n, &legs, &nlegs))
@@ -172,14 +172,12 @@ static void legs_of_page(trader *t, const store_order *v, size_t n, trader_order
 		trader_order_detail *d = &page->orders[page->n++];
 		memset(d, 0, sizeof(*d));
 		d->order = v[i];
-		/* legs come by order id; the page is in time order */
+		/* an order's legs are one run (by order id); the page is in time order */
 		size_t first = 0, count = 0;
-		for (k = 0; k < nlegs; k++)
-			if (legs[k].order_id == v[i].id) {
-				if (!count)
-					first = k;
-				count++;
-			}
+		while (first < nlegs && legs[first].order_id != v[i].id)
+			first++;
+		while (first + count < nlegs && legs[first + count].order_id == v[i].id)
+			count++;
 		if (count && (d->legs = malloc(count * sizeof(*d->legs)))) {
 			memcpy(d->legs, legs + first, count * sizeof(*d->legs));
 			d->nlegs = count;
