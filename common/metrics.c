@@ -195,23 +195,28 @@ km_family *km_histogram(const char *name, const char *help, const char *labels,
 static int put_escaped(char *out, size_t cap, size_t *pos, const char *s)
 {
 	for (; *s; s++) {
-		const char *rep = NULL;
-		char one[2] = {*s, 0};
-		if (*s == '\\')
-			rep = "\\\\";
-		else if (*s == '"')
-			rep = "\\\"";
-		else if (*s == '\n')
-			rep = "\\n";
-		else
-			rep = one;
-		size_t rl = strlen(rep);
-		if (*pos + rl >= cap)
+		char esc = *s == '\\' ? '\\' : *s == '"' ? '"' : *s == '\n' ? 'n' : 0;
+		if (*pos + (esc ? 2 : 1) >= cap)
 			return -1;
-		memcpy(out + *pos, rep, rl);
-		*pos += rl;
+		if (esc) {
+			out[(*pos)++] = '\\';
+			out[(*pos)++] = esc;
+		} else {
+			out[(*pos)++] = *s;
+		}
 	}
 	out[*pos] = 0;
+	return 0;
+}
+
+/* Appends n bytes of s to key (NUL-terminated); -1 when it would not fit. */
+static int put_raw(char *key, size_t cap, size_t *pos, const char *s, size_t n)
+{
+	if (*pos + n >= cap)
+		return -1;
+	memcpy(key + *pos, s, n);
+	*pos += n;
+	key[*pos] = 0;
 	return 0;
 }
 
@@ -224,11 +229,10 @@ static int make_key(const km_family *f, va_list ap, char *key, size_t cap)
 	for (const char *v; (v = va_arg(ap, const char *)) != NULL; i++) {
 		if (i >= f->nlabels)
 			return -1;
-		int w = snprintf(key + pos, cap - pos, "%s%s=\"", i ? "," : "", f->labels[i]);
-		if (w < 0 || (size_t)w >= cap - pos)
-			return -1;
-		pos += (size_t)w;
-		if (put_escaped(key, cap, &pos, v) || pos + 2 >= cap)
+		if ((i && put_raw(key, cap, &pos, ",", 1)) ||
+		    put_raw(key, cap, &pos, f->labels[i], strlen(f->labels[i])) ||
+		    put_raw(key, cap, &pos, "=\"", 2) || put_escaped(key, cap, &pos, v) ||
+		    pos + 2 >= cap)
 			return -1;
 		key[pos++] = '"';
 		key[pos] = 0;

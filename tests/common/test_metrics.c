@@ -118,6 +118,21 @@ static void test_dropped(void **state)
 	assert_true(km_value(many, "1024") == 0);
 	free(km_render(NULL));
 	assert_true(km_value(drop) == before + 3);
+	/* label text past the key's 512 bytes, escaped or not: dropped, never cut */
+	char big[600];
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	km_inc(c, 1, big, "y");
+	memset(big, '"', 300); /* 300 quotes escape to 600 bytes */
+	big[300] = '\0';
+	km_inc(c, 1, "x", big);
+	big[255] = '\0'; /* 510 escaped bytes and the labels' own: still too long */
+	km_inc(c, 1, "x", big);
+	free(km_render(NULL));
+	assert_true(km_value(drop) == before + 6);
+	big[200] = '\0'; /* 400 escaped bytes fit */
+	km_inc(c, 1, "x", big);
+	assert_true(km_value(c, "x", big) == 1);
 }
 
 #define THREADS 4
