@@ -6,18 +6,16 @@
  * dump per answer. It does nothing else, so its RSS under the same load is
  * what the libraries cost; kisgw's RSS above it is kisgw's own.
  *   bench_floor DIR   (the database goes in DIR) */
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libwebsockets.h>
-#include <microhttpd.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "serve.h"
 
 static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
                               const char *method, const char *version, const char *upload,
@@ -75,17 +73,5 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	lws_set_log_level(0, NULL); /* libwebsockets linked and called, as kisgw */
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(0)};
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	struct MHD_Daemon *d =
-	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, answer,
-	                     NULL, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_LIMIT, 512u,
-	                     MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_END);
-	if (!d)
-		return 1;
-	const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("listening on 127.0.0.1:%u\n", di->port);
-	fflush(stdout);
-	pause();
-	return 0;
+	return bench_serve(answer, 0, 4);
 }
