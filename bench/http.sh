@@ -13,7 +13,7 @@
 #      starting each of them) under the same load: the libraries' floor
 # Prints a markdown table ready for bench/RESULTS.md, with the load average.
 # usage: bench/http.sh [seconds-per-throughput-run]   (default 15)
-#   env: rounds=N (default 3), paced=S (latency run, default 30),
+#   env: rounds=N (default 5), paced=S (latency run, default 30),
 #        soak=S (each RSS run, default 60), conns=N (wrk -c, default 32)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,7 @@ rps() { wrk -t2 -c"$conns" -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}';
 pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN{print (a > b) ? a : b}'; }
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-rounds=${rounds:-3}
+rounds=${rounds:-5}
 : >"$out/rounds"
 for round in $(seq "$rounds"); do
   hp=$(rps "http://127.0.0.1:$hpool/")
