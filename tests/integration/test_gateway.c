@@ -101,8 +101,8 @@ static void tunables_of(pid_t pid, char *buf, size_t cap)
 
 /* The daemon runs without glibc's per-thread malloc caches and with fixed
  * mmap and trim thresholds (main.c, malloc_tune: the defaults made its
- * memory grow under a steady load), unless the user chose the tunables. Same process: the pid kisgw
- * was started as. */
+ * memory grow under a steady load), unless the user chose the tunables.
+ * Same process: the pid kisgw was started as. */
 static void test_malloc_tunables(void **state)
 {
 	(void)state;
