@@ -5,10 +5,14 @@
  * OpenSSL's EVP, an SQLite database in WAL mode with one table, and a Jansson
  * dump per answer. It does nothing else, so its RSS under the same load is
  * what the libraries cost; kisgw's RSS above it is kisgw's own.
- *   bench_floor DIR   (the database goes in DIR) */
+ *   bench_floor DIR [lean]   (the database goes in DIR)
+ * With "lean", OpenSSL is initialised first without libcrypto's error strings and
+ * without reading openssl.cnf (flags that later calls cannot undo), to measure
+ * what those cost; kisgw keeps both (readable TLS errors, the system's policy). */
 #include <curl/curl.h>
 #include <jansson.h>
 #include <libwebsockets.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -63,9 +67,15 @@ static int database(const char *dir, sqlite3 **db)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: bench_floor DIR\n");
+	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "lean") != 0)) {
+		fprintf(stderr, "usage: bench_floor DIR [lean]\n");
 		return 2;
+	}
+	if (argc == 3 &&
+	    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_LOAD_CONFIG,
+	                        NULL) != 1) {
+		fprintf(stderr, "bench_floor: OpenSSL did not start\n");
+		return 1;
 	}
 	sqlite3 *db = NULL;
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) || sha256_once() || database(argv[1], &db)) {
