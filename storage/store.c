@@ -160,6 +160,65 @@ sqlite3_stmt *store_prep(sqlite3 *db, const char *sql)
 	return st;
 }
 
+int store_row(sqlite3_stmt *st, store_row_fn read, void *out)
+{
+	int rc = sqlite3_step(st), r = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	if (r == 0)
+		read(st, out);
+	sqlite3_finalize(st);
+	return r;
+}
+
+int store_rows(sqlite3_stmt *st, store_row_fn read, size_t elem, size_t max, void *arrayp,
+               size_t *n)
+{
+	char *arr = NULL;
+	size_t cap = 0;
+	int rc;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+		if (*n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			char *p = realloc(arr, nc * elem);
+			if (!p) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			arr = p;
+			cap = nc;
+		}
+		void *e = arr + (*n)++ * elem;
+		memset(e, 0, elem);
+		read(st, e);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(arr);
+		arr = NULL;
+		*n = 0;
+	}
+	memcpy(arrayp, &arr, sizeof(arr));
+	return rc == SQLITE_DONE ? 0 : rc == SQLITE_ROW ? 1 : -1;
+}
+
+int store_run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int changed = sqlite3_changes(sqlite3_db_handle(st));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? changed : -1;
+}
+
+void store_names_in(const char *const *names, int n, unsigned mask, char *buf, size_t cap)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < n && used < cap; i++)
+		if (mask & (1u << i))
+			used += (size_t)snprintf(buf + used, cap - used, "%s'%s'", used ? "," : "",
+			                         names[i]);
+}
+
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t cap)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);

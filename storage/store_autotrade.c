@@ -6,20 +6,6 @@
 
 #include "store_internal.h"
 
-/* Grows *arr (elements of size sz) to hold one more; NULL when out of memory. */
-static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
-{
-	if (*n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, nc * sz);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = nc;
-	}
-	return (char *)*arr + (*n)++ * sz;
-}
-
 /* ---- targets ---- */
 
 struct targets_arg {
@@ -62,6 +48,14 @@ int store_at_targets_put(store *s, const store_at_target *t, size_t n, int64_t n
 	return store_tx(s, targets_put_tx, &a) < 0 ? -1 : 0;
 }
 
+static void target_read(sqlite3_stmt *st, void *elem)
+{
+	store_at_target *t = elem;
+	store_col_text(st, 0, t->code, sizeof(t->code));
+	store_col_text(st, 1, t->name, sizeof(t->name));
+	t->ref_price = sqlite3_column_int64(st, 2);
+}
+
 int store_at_targets_get(store *s, store_at_target **out, size_t *n)
 {
 	*out = NULL;
@@ -73,25 +67,7 @@ int store_at_targets_get(store *s, store_at_target **out, size_t *n)
 	                                  "autotrade_targets ORDER BY position, code");
 	if (!st)
 		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_at_target *t = grow((void **)out, n, &cap, sizeof(**out));
-		if (!t)
-			break;
-		memset(t, 0, sizeof(*t));
-		store_col_text(st, 0, t->code, sizeof(t->code));
-		store_col_text(st, 1, t->name, sizeof(t->name));
-		t->ref_price = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, target_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 static int targets_delete_tx(sqlite3 *db, void *v)
@@ -103,9 +79,7 @@ static int targets_delete_tx(sqlite3 *db, void *v)
 		return -1;
 	if (code)
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	return store_run(st);
 }
 
 int store_at_targets_delete(store *s, const char *code)
@@ -152,6 +126,17 @@ int store_at_day_put(store *s, const store_at_day *d, size_t n)
 	return store_tx(s, day_put_tx, &a) < 0 ? -1 : 0;
 }
 
+static void day_read(sqlite3_stmt *st, void *elem)
+{
+	store_at_day *d = elem;
+	store_col_text(st, 0, d->code, sizeof(d->code));
+	d->ref_price = sqlite3_column_int64(st, 1);
+	d->prev_range = sqlite3_column_int64(st, 2);
+	d->budget = sqlite3_column_int64(st, 3);
+	d->held = sqlite3_column_int(st, 4);
+	d->ymd = sqlite3_column_int(st, 5);
+}
+
 int store_at_day_get(store *s, int ymd, store_at_day **out, size_t *n)
 {
 	*out = NULL;
@@ -159,33 +144,13 @@ int store_at_day_get(store *s, int ymd, store_at_day **out, size_t *n)
 	sqlite3 *db = store_db(s);
 	if (!db)
 		return -1;
-	sqlite3_stmt *st = store_prep(db, "SELECT code, ref_price, prev_range, budget, held FROM "
-	                                  "autotrade_day WHERE ymd = ? ORDER BY code");
+	sqlite3_stmt *st =
+	    store_prep(db, "SELECT code, ref_price, prev_range, budget, held, ymd FROM "
+	                   "autotrade_day WHERE ymd = ? ORDER BY code");
 	if (!st)
 		return -1;
 	sqlite3_bind_int(st, 1, ymd);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_at_day *d = grow((void **)out, n, &cap, sizeof(**out));
-		if (!d)
-			break;
-		memset(d, 0, sizeof(*d));
-		d->ymd = ymd;
-		store_col_text(st, 0, d->code, sizeof(d->code));
-		d->ref_price = sqlite3_column_int64(st, 1);
-		d->prev_range = sqlite3_column_int64(st, 2);
-		d->budget = sqlite3_column_int64(st, 3);
-		d->held = sqlite3_column_int(st, 4);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, day_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 /* ---- decisions ---- */
@@ -194,8 +159,9 @@ int store_at_day_get(store *s, int ymd, store_at_day **out, size_t *n)
 	"id, at_ms, ymd, code, action, reason, price, qty, ref_price, coalesce(order_id, 0), "     \
 	"client_order_id, dry_run, detail"
 
-static void decision_read(sqlite3_stmt *st, store_at_decision *d)
+static void decision_read(sqlite3_stmt *st, void *elem)
 {
+	store_at_decision *d = elem;
 	memset(d, 0, sizeof(*d));
 	d->id = sqlite3_column_int64(st, 0);
 	d->at_ms = sqlite3_column_int64(st, 1);
@@ -270,25 +236,10 @@ int store_at_decisions_list(store *s, const store_at_decision_filter *f, store_a
 	store_bind_text_or_null(st, 3, f->action);
 	sqlite3_bind_int64(st, 4, f->before_id);
 	sqlite3_bind_int(st, 5, limit + 1);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == (size_t)limit) {
-			*more = 1;
-			continue;
-		}
-		store_at_decision *d = grow((void **)out, n, &cap, sizeof(**out));
-		if (!d)
-			break;
-		decision_read(st, d);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
+	int r = store_rows(st, decision_read, sizeof(**out), (size_t)limit, out, n);
+	if (r < 0)
 		return -1;
-	}
+	*more = r;
 	return 0;
 }
 
@@ -303,18 +254,18 @@ int store_at_decision_last(store *s, int ymd, const char *code, store_at_decisio
 		return -1;
 	sqlite3_bind_int(st, 1, ymd);
 	sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st), r = 1;
-	if (rc == SQLITE_ROW) {
-		decision_read(st, out);
-		r = 0;
-	} else if (rc != SQLITE_DONE) {
-		r = -1;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return store_row(st, decision_read, out);
 }
 
 /* ---- run-time settings ---- */
+
+static void kv_read(sqlite3_stmt *st, void *elem)
+{
+	store_kv *kv = elem;
+	store_col_text(st, 0, kv->name, sizeof(kv->name));
+	store_col_text(st, 1, kv->value, sizeof(kv->value));
+	kv->updated_ms = sqlite3_column_int64(st, 2);
+}
 
 int store_at_settings_get(store *s, store_kv **out, size_t *n)
 {
@@ -327,24 +278,7 @@ int store_at_settings_get(store *s, store_kv **out, size_t *n)
 	    store_prep(db, "SELECT name, value, updated_ms FROM autotrade_settings ORDER BY name");
 	if (!st)
 		return -1;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_kv *kv = grow((void **)out, n, &cap, sizeof(**out));
-		if (!kv)
-			break;
-		store_col_text(st, 0, kv->name, sizeof(kv->name));
-		store_col_text(st, 1, kv->value, sizeof(kv->value));
-		kv->updated_ms = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, kv_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 struct setting_arg {
@@ -367,9 +301,7 @@ static int setting_set_tx(sqlite3 *db, void *v)
 		sqlite3_bind_text(st, 2, a->value, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 3, a->now);
 	}
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 int store_at_setting_set(store *s, const char *name, const char *value, int64_t now_ms)
@@ -379,6 +311,23 @@ int store_at_setting_set(store *s, const char *name, const char *value, int64_t 
 }
 
 /* ---- fills with their source ---- */
+
+static void trade_read(sqlite3_stmt *st, void *elem)
+{
+	store_trade *t = elem;
+	store_col_text(st, 0, t->code, sizeof(t->code));
+	char buf[16];
+	store_col_text(st, 1, buf, sizeof(buf));
+	t->side = strcmp(buf, "sell") ? STORE_BUY : STORE_SELL;
+	store_col_text(st, 2, buf, sizeof(buf));
+	int src = store_source_parse(buf);
+	t->source = src < 0 ? STORE_SRC_EXTERNAL : (store_source)src;
+	t->qty = sqlite3_column_int64(st, 3);
+	t->amount = sqlite3_column_int64(st, 4);
+	t->order_id = sqlite3_column_int64(st, 5);
+	t->trade_date = sqlite3_column_int(st, 6);
+	t->filled_ms = sqlite3_column_int64(st, 7);
+}
 
 int store_trades_list(store *s, const char *code, int source, int to_ymd, store_trade **out,
                       size_t *n)
@@ -402,34 +351,7 @@ int store_trades_list(store *s, const char *code, int source, int to_ymd, store_
 	else
 		sqlite3_bind_null(st, 2);
 	sqlite3_bind_int(st, 3, to_ymd);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_trade *t = grow((void **)out, n, &cap, sizeof(**out));
-		if (!t)
-			break;
-		memset(t, 0, sizeof(*t));
-		store_col_text(st, 0, t->code, sizeof(t->code));
-		char buf[16];
-		store_col_text(st, 1, buf, sizeof(buf));
-		t->side = strcmp(buf, "sell") ? STORE_BUY : STORE_SELL;
-		store_col_text(st, 2, buf, sizeof(buf));
-		int src = store_source_parse(buf);
-		t->source = src < 0 ? STORE_SRC_EXTERNAL : (store_source)src;
-		t->qty = sqlite3_column_int64(st, 3);
-		t->amount = sqlite3_column_int64(st, 4);
-		t->order_id = sqlite3_column_int64(st, 5);
-		t->trade_date = sqlite3_column_int(st, 6);
-		t->filled_ms = sqlite3_column_int64(st, 7);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, trade_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 int store_stock_name(store *s, const char *code, char *buf, size_t cap)

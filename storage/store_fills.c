@@ -5,6 +5,18 @@
 
 #include "store_internal.h"
 
+static void fill_read(sqlite3_stmt *st, void *elem)
+{
+	store_fill *f = elem;
+	f->id = sqlite3_column_int64(st, 0);
+	f->order_id = sqlite3_column_int64(st, 1);
+	f->qty = sqlite3_column_int64(st, 2);
+	f->amount = sqlite3_column_int64(st, 3);
+	f->trade_date = sqlite3_column_int(st, 4);
+	f->filled_ms = sqlite3_column_int64(st, 5);
+	f->leg_id = sqlite3_column_int64(st, 6);
+}
+
 int store_fills_list(store *s, int64_t order_id, store_fill **out, size_t *n)
 {
 	*out = NULL;
@@ -19,35 +31,7 @@ int store_fills_list(store *s, int64_t order_id, store_fill **out, size_t *n)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, order_id);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			store_fill *p = realloc(*out, cap * sizeof(**out));
-			if (!p) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = p;
-		}
-		store_fill *f = &(*out)[(*n)++];
-		f->id = sqlite3_column_int64(st, 0);
-		f->order_id = sqlite3_column_int64(st, 1);
-		f->qty = sqlite3_column_int64(st, 2);
-		f->amount = sqlite3_column_int64(st, 3);
-		f->trade_date = sqlite3_column_int(st, 4);
-		f->filled_ms = sqlite3_column_int64(st, 5);
-		f->leg_id = sqlite3_column_int64(st, 6);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, fill_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 typedef struct pos_state {

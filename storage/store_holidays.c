@@ -72,6 +72,14 @@ int store_trading_days_between(store *s, int from, int to)
 	return rc == SQLITE_DONE ? (int)n : -1;
 }
 
+static void day_read(sqlite3_stmt *st, void *elem)
+{
+	store_day *d = elem;
+	d->ymd = sqlite3_column_int(st, 0);
+	d->open = sqlite3_column_int(st, 1);
+	store_col_text(st, 2, d->name, sizeof(d->name));
+}
+
 int store_holidays_list(store *s, int from, int to, store_day **out, size_t *n)
 {
 	*out = NULL;
@@ -85,31 +93,7 @@ int store_holidays_list(store *s, int from, int to, store_day **out, size_t *n)
 		return -1;
 	sqlite3_bind_int(st, 1, from);
 	sqlite3_bind_int(st, 2, to);
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 32;
-			store_day *p = realloc(*out, cap * sizeof(**out));
-			if (!p) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = p;
-		}
-		store_day *d = &(*out)[(*n)++];
-		d->ymd = sqlite3_column_int(st, 0);
-		d->open = sqlite3_column_int(st, 1);
-		store_col_text(st, 2, d->name, sizeof(d->name));
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	return store_rows(st, day_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 struct holiday_arg {

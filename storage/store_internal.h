@@ -28,6 +28,23 @@ int store_tx(store *s, store_tx_fn fn, void *arg);
 
 /* Prepare or log; NULL on failure. */
 sqlite3_stmt *store_prep(sqlite3 *db, const char *sql);
+/* Reads the current row of a statement into elem, one of the caller's structs. */
+typedef void (*store_row_fn)(sqlite3_stmt *st, void *elem);
+/* Steps st once and reads its row into out. Finalizes st. 0, 1 when there
+ * is no row, or -1. */
+int store_row(sqlite3_stmt *st, store_row_fn read, void *out);
+/* Steps st through its rows and reads up to max of them into a new array
+ * of elements of elem bytes, each zeroed before it is read: *arrayp (a T **)
+ * and *n. Finalizes st. 0 when every row was read, 1 when rows were left
+ * beyond max, -1 on failure (nothing allocated: *arrayp NULL, *n 0). */
+int store_rows(sqlite3_stmt *st, store_row_fn read, size_t elem, size_t max, void *arrayp,
+               size_t *n);
+#define STORE_ALL ((size_t)-1) /* max for every row: store_rows is then 0 or -1 */
+/* Steps a statement that returns no row, and finalizes it. The rows it
+ * changed, or -1. */
+int store_run(sqlite3_stmt *st);
+/* "'a','b'": the quoted names[i] whose bit i is set in mask ("" for none). */
+void store_names_in(const char *const *names, int n, unsigned mask, char *buf, size_t cap);
 /* Copy a text column into buf ("" for NULL). */
 void store_col_text(sqlite3_stmt *st, int col, char *buf, size_t cap);
 /* Bind text, NULL when s is NULL or "". */

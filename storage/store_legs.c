@@ -22,33 +22,27 @@ const char *store_leg_status_name(store_leg_status s)
 	return (unsigned)s < LEG__MAX ? leg_status_names[s] : "?";
 }
 
-static int find(const char *const *names, int n, const char *s)
-{
-	for (int i = 0; i < n; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -1;
-}
-
 #define LEG_COLS                                                                                   \
 	"id, order_id, seq, kind, coalesce(client_key, ''), request, status, orgn_odno, "          \
 	"coalesce(odno, ''), coalesce(orgno, ''), ord_date, ord_time, coalesce(order_type, ''), "  \
 	"price, qty, filled_qty, filled_amount, remaining_qty, sent_ms, created_ms, updated_ms, "  \
 	"coalesce(reject_code, ''), coalesce(reject_message, '')"
 
-static void leg_read(sqlite3_stmt *st, store_leg *l)
+static void leg_read(sqlite3_stmt *st, void *elem)
 {
+	store_leg *l = elem;
 	char buf[32];
 	memset(l, 0, sizeof(*l));
 	l->id = sqlite3_column_int64(st, 0);
 	l->order_id = sqlite3_column_int64(st, 1);
 	l->seq = sqlite3_column_int(st, 2);
 	store_col_text(st, 3, buf, sizeof(buf));
-	l->kind = find(kind_names, STORE_LEG__MAX, buf) == 1 ? STORE_LEG_CANCEL : STORE_LEG_AMEND;
+	l->kind = store_name_find(kind_names, STORE_LEG__MAX, buf) == 1 ? STORE_LEG_CANCEL
+	                                                                : STORE_LEG_AMEND;
 	store_col_text(st, 4, l->client_key, sizeof(l->client_key));
 	store_col_text(st, 5, l->request, sizeof(l->request));
 	store_col_text(st, 6, buf, sizeof(buf));
-	int v = find(leg_status_names, LEG__MAX, buf);
+	int v = store_name_find(leg_status_names, LEG__MAX, buf);
 	l->status = v < 0 ? LEG_UNKNOWN : (store_leg_status)v;
 	store_col_text(st, 7, l->orgn_odno, sizeof(l->orgn_odno));
 	store_col_text(st, 8, l->odno, sizeof(l->odno));
@@ -85,15 +79,7 @@ static int leg_where(sqlite3 *db, const char *where, int64_t i1, const char *t2,
 		sqlite3_bind_int64(st, 1, i1);
 	if (np >= 2)
 		sqlite3_bind_text(st, 2, t2 ? t2 : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st), r;
-	if (rc == SQLITE_ROW) {
-		leg_read(st, out);
-		r = 0;
-	} else {
-		r = rc == SQLITE_DONE ? 1 : -1;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return store_row(st, leg_read, out);
 }
 
 struct leg_insert_arg {
@@ -196,34 +182,6 @@ int store_leg_get_by_key(store *s, const char *client_key, store_leg *out)
 	return leg_where(db, "client_key = ?", 0, client_key, out);
 }
 
-static int legs_collect(sqlite3_stmt *st, store_leg **out, size_t *n)
-{
-	size_t cap = 0;
-	int rc;
-	*out = NULL;
-	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			store_leg *p = realloc(*out, cap * sizeof(**out));
-			if (!p) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = p;
-		}
-		leg_read(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
-}
-
 int store_legs_any(store *s)
 {
 	sqlite3 *db = store_db(s);
@@ -261,7 +219,7 @@ int store_legs_of_orders(store *s, const int64_t *ids, size_t nids, store_leg **
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, list, -1, free);
-	return legs_collect(st, out, n);
+	return store_rows(st, leg_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
@@ -271,13 +229,9 @@ int store_legs_list(store *s, int64_t order_id, store_leg **out, size_t *n)
 
 int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n)
 {
-	char sql[1024], in[256] = "";
-	size_t used = 0;
-	for (int i = 0; i < LEG__MAX; i++)
-		if (mask & (1u << i))
-			used += (size_t)snprintf(in + used, sizeof(in) - used, "%s'%s'",
-			                         used ? "," : "", leg_status_names[i]);
-	if (!used) {
+	char sql[1024], in[256];
+	store_names_in(leg_status_names, LEG__MAX, mask, in, sizeof(in));
+	if (!in[0]) {
 		*out = NULL;
 		*n = 0;
 		return 0;
@@ -288,7 +242,7 @@ int store_legs_by_status(store *s, unsigned mask, store_leg **out, size_t *n)
 	sqlite3_stmt *st = db ? store_prep(db, sql) : NULL;
 	if (!st)
 		return -1;
-	return legs_collect(st, out, n);
+	return store_rows(st, leg_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 static int leg_write(sqlite3 *db, const store_leg *l, int release_key)
@@ -398,9 +352,7 @@ static int legs_pending_tx(sqlite3 *db, void *v)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, *(int64_t *)v);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	return store_run(st);
 }
 
 int store_legs_pending_to_unknown(store *s, int64_t now_ms)

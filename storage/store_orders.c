@@ -16,8 +16,9 @@
 	"created_ms, updated_ms, coalesce(reject_code, ''), coalesce(reject_message, ''), "        \
 	"coalesce(order_type, type), time_in_force, venue, stop_price, notional"
 
-static void order_read(sqlite3_stmt *st, store_order *o)
+static void order_read(sqlite3_stmt *st, void *elem)
 {
+	store_order *o = elem;
 	char buf[32];
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(st, 0);
@@ -75,34 +76,17 @@ static int order_get_where(sqlite3 *db, const char *where, int64_t i1, const cha
 		sqlite3_bind_int64(st, 1, i1);
 	if (sqlite3_bind_parameter_count(st) >= 2)
 		sqlite3_bind_text(st, 2, t2 ? t2 : "", -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st), r;
-	if (rc == SQLITE_ROW) {
-		order_read(st, out);
-		r = 0;
-	} else {
-		r = rc == SQLITE_DONE ? 1 : -1;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return store_row(st, order_read, out);
 }
 
 static int order_by_key(sqlite3 *db, const char *key, store_order *out)
 {
-	char sql[512];
-	snprintf(sql, sizeof(sql), "SELECT " ORDER_COLS " FROM orders WHERE client_order_id = ?");
-	sqlite3_stmt *st = store_prep(db, sql);
+	sqlite3_stmt *st =
+	    store_prep(db, "SELECT " ORDER_COLS " FROM orders WHERE client_order_id = ?");
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-	int rc = sqlite3_step(st), r;
-	if (rc == SQLITE_ROW) {
-		order_read(st, out);
-		r = 0;
-	} else {
-		r = rc == SQLITE_DONE ? 1 : -1;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return store_row(st, order_read, out);
 }
 
 int store_order_get_in(sqlite3 *db, int64_t id, store_order *out)
@@ -327,15 +311,7 @@ int store_order_find_broker(store *s, const char *odno, const char *code, store_
 	sqlite3_bind_int64(st, 4, qty);
 	sqlite3_bind_int(st, 5, from_ymd);
 	sqlite3_bind_int(st, 6, to_ymd);
-	int rc = sqlite3_step(st), r;
-	if (rc == SQLITE_ROW) {
-		order_read(st, out);
-		r = 0;
-	} else {
-		r = rc == SQLITE_DONE ? 1 : -1;
-	}
-	sqlite3_finalize(st);
-	return r;
+	return store_row(st, order_read, out);
 }
 
 static int pending_tx(sqlite3 *db, void *v)
@@ -345,9 +321,7 @@ static int pending_tx(sqlite3 *db, void *v)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, *(int64_t *)v);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? sqlite3_changes(db) : -1;
+	return store_run(st);
 }
 
 int store_orders_pending_to_unknown(store *s, int64_t now_ms)
@@ -422,32 +396,6 @@ int64_t store_order_progress(store *s, int64_t id, const store_progress *p)
 
 /* ---- lists ---- */
 
-static int orders_collect(sqlite3_stmt *st, store_order **out, size_t *n, size_t max)
-{
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			store_order *p = realloc(*out, cap * sizeof(**out));
-			if (!p) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			*out = p;
-		}
-		order_read(st, &(*out)[(*n)++]);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return rc == SQLITE_ROW ? 1 : 0;
-}
-
 int store_orders_by_status(store *s, unsigned status_mask, store_order **out, size_t *n)
 {
 	*out = NULL;
@@ -455,15 +403,9 @@ int store_orders_by_status(store *s, unsigned status_mask, store_order **out, si
 	sqlite3 *db = store_db(s);
 	if (!db)
 		return -1;
-	char sql[1024], in[256] = "";
-	size_t used = 0;
-	for (int i = 0; i < ST__MAX; i++) {
-		if (!(status_mask & (1u << i)))
-			continue;
-		used += (size_t)snprintf(in + used, sizeof(in) - used, "%s'%s'", used ? "," : "",
-		                         store_status_names[i]);
-	}
-	if (!used)
+	char sql[1024], in[256];
+	store_names_in(store_status_names, ST__MAX, status_mask, in, sizeof(in));
+	if (!in[0])
 		return 0;
 	snprintf(sql, sizeof(sql),
 	         "SELECT " ORDER_COLS " FROM orders WHERE status IN (%s) ORDER BY created_ms, id",
@@ -471,7 +413,7 @@ int store_orders_by_status(store *s, unsigned status_mask, store_order **out, si
 	sqlite3_stmt *st = store_prep(db, sql);
 	if (!st)
 		return -1;
-	return orders_collect(st, out, n, (size_t)-1) < 0 ? -1 : 0;
+	return store_rows(st, order_read, sizeof(**out), STORE_ALL, out, n);
 }
 
 int store_orders_list(store *s, const store_order_filter *f, store_order **out, size_t *n,
@@ -525,7 +467,7 @@ int store_orders_list(store *s, const store_order_filter *f, store_order **out, 
 	sqlite3_bind_int64(st, 8, f->cursor_id);
 	int limit = f->limit < 1 ? 1 : f->limit > 1000 ? 1000 : f->limit;
 	sqlite3_bind_int(st, 9, limit + 1);
-	int r = orders_collect(st, out, n, (size_t)limit);
+	int r = store_rows(st, order_read, sizeof(**out), (size_t)limit, out, n);
 	if (r < 0)
 		return -1;
 	*more = r;

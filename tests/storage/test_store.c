@@ -541,6 +541,112 @@ static void test_calendar(void **state)
 	store_close(s);
 }
 
+/* ---- the statement helpers every table's reads and writes go through ---- */
+
+typedef struct row {
+	int64_t a;
+	char b[8];
+} row;
+
+static void row_read(sqlite3_stmt *st, void *elem)
+{
+	row *r = elem;
+	r->a = sqlite3_column_int64(st, 0);
+	store_col_text(st, 1, r->b, sizeof(r->b));
+}
+
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = store_prep(db, sql);
+	assert_non_null(st);
+	return st;
+}
+
+/* Rows 1..5 in order; the row at a = 4 fails while it is stepped (an integer
+ * overflow), after three rows were read. */
+#define ROWS_SQL   "SELECT a, b FROM t ORDER BY a"
+#define FAILS_AT_4 "SELECT CASE WHEN a < 4 THEN a ELSE abs(-9223372036854775807 - 1) END, b FROM t"
+
+static void test_statement_helpers(void **state)
+{
+	(void)state;
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+	                              "CREATE TABLE t (a INTEGER NOT NULL, b TEXT);"
+	                              "INSERT INTO t VALUES (1, 'one'), (2, NULL), (3, 'three'),"
+	                              "(4, 'four'), (5, 'five');",
+	                              NULL, NULL, NULL),
+	                 SQLITE_OK);
+	row *v = NULL, one;
+	size_t n = 99;
+
+	/* every row, in order, each zeroed before it is read */
+	assert_int_equal(store_rows(prep(db, ROWS_SQL), row_read, sizeof(row), STORE_ALL, &v, &n),
+	                 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(v[0].a, 1);
+	assert_string_equal(v[1].b, ""); /* NULL */
+	assert_string_equal(v[4].b, "five");
+	free(v);
+	/* up to max: 1 says rows were left; exactly max rows is not "more" */
+	assert_int_equal(store_rows(prep(db, ROWS_SQL), row_read, sizeof(row), 3, &v, &n), 1);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[2].a, 3);
+	free(v);
+	assert_int_equal(store_rows(prep(db, ROWS_SQL), row_read, sizeof(row), 5, &v, &n), 0);
+	assert_int_equal(n, 5);
+	free(v);
+	assert_int_equal(store_rows(prep(db, ROWS_SQL), row_read, sizeof(row), 0, &v, &n), 1);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	/* no row: nothing allocated */
+	assert_int_equal(store_rows(prep(db, "SELECT a, b FROM t WHERE a > 9"), row_read,
+	                            sizeof(row), STORE_ALL, &v, &n),
+	                 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	/* a failure after some rows: -1 and nothing kept (the sanitizers see no leak) */
+	v = (row *)&one;
+	n = 99;
+	assert_int_equal(store_rows(prep(db, FAILS_AT_4), row_read, sizeof(row), STORE_ALL, &v, &n),
+	                 -1);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	/* ...also when it is the step that looks for more rows past max; with
+	 * max 2 the step of the third row, which tells there are more, succeeds */
+	assert_int_equal(store_rows(prep(db, FAILS_AT_4), row_read, sizeof(row), 3, &v, &n), -1);
+	assert_null(v);
+	assert_int_equal(store_rows(prep(db, FAILS_AT_4), row_read, sizeof(row), 2, &v, &n), 1);
+	assert_int_equal(n, 2);
+	free(v);
+
+	/* store_row: the first row, 1 for none, -1 for a failure */
+	assert_int_equal(store_row(prep(db, "SELECT a, b FROM t WHERE a = 3"), row_read, &one), 0);
+	assert_int_equal(one.a, 3);
+	assert_string_equal(one.b, "three");
+	assert_int_equal(store_row(prep(db, "SELECT a, b FROM t WHERE a = 9"), row_read, &one), 1);
+	assert_int_equal(store_row(prep(db, FAILS_AT_4 " WHERE a = 4"), row_read, &one), -1);
+
+	/* store_run: the rows changed, -1 for a failure */
+	assert_int_equal(store_run(prep(db, "UPDATE t SET b = 'x' WHERE a <= 2")), 2);
+	assert_int_equal(store_run(prep(db, "DELETE FROM t WHERE a = 9")), 0);
+	assert_int_equal(store_run(prep(db, "INSERT INTO t (a) VALUES (NULL)")), -1);
+	assert_int_equal(store_run(prep(db, "SELECT count(*) FROM t")),
+	                 -1); /* a row: not a write */
+
+	/* store_names_in: the names of the bits set, quoted, in index order */
+	static const char *const names[] = {"pending", "filled", "unknown"};
+	char in[64];
+	store_names_in(names, 3, 0x5, in, sizeof(in));
+	assert_string_equal(in, "'pending','unknown'");
+	store_names_in(names, 3, 0, in, sizeof(in));
+	assert_string_equal(in, "");
+	store_names_in(names, 3, 0x7, in, 12); /* too small: cut, still a string */
+	assert_string_equal(in, "'pending','");
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -555,6 +661,7 @@ int main(void)
 	    cmocka_unit_test(test_thread_release),
 	    cmocka_unit_test(test_busy_retry_and_give_up),
 	    cmocka_unit_test(test_calendar),
+	    cmocka_unit_test(test_statement_helpers),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
