@@ -345,9 +345,7 @@ static int migrate_one(sqlite3 *db, void *v)
 	sqlite3_bind_int(st, 1, a->m->version);
 	sqlite3_bind_text(st, 2, a->m->name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, real_ms());
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 1 : -1;
+	return store_run(st) < 0 ? -1 : 1;
 }
 
 static int migrate(store *s, sqlite3 *db, char *err, size_t errlen)
@@ -586,9 +584,7 @@ static int meta_set_tx(sqlite3 *db, void *v)
 		return -1;
 	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->val, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 int store_meta_set(store *s, const char *key, const char *val)

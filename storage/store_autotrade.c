@@ -202,9 +202,7 @@ static int decision_add_tx(sqlite3 *db, void *v)
 	store_bind_text_or_null(st, 10, d->client_order_id);
 	sqlite3_bind_int(st, 11, d->dry_run);
 	store_bind_text_or_null(st, 12, d->detail);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (store_run(st) < 0)
 		return -1;
 	d->id = sqlite3_last_insert_rowid(db);
 	return 0;

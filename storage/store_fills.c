@@ -159,11 +159,10 @@ int store_fill_add(sqlite3 *db, const store_order *o, const store_progress *p, i
 		sqlite3_bind_int64(st, 9, p->leg_id);
 	else
 		sqlite3_bind_null(st, 9);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	int changed = store_run(st);
+	if (changed < 0)
 		return -1;
-	if (sqlite3_changes(db) == 1) {
+	if (changed == 1) {
 		if (pos_update(db, o->code, o->side == STORE_SELL, dq, p->trade_date, p->fill_ms,
 		               sqlite3_last_insert_rowid(db)))
 			return -1;

@@ -115,9 +115,7 @@ static int holiday_put_tx(sqlite3 *db, void *v)
 	store_bind_text_or_null(st, 2, a->name);
 	sqlite3_bind_int(st, 3, a->ymd);
 	sqlite3_bind_int(st, 4, a->open ? 1 : 0);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 int store_holiday_put(store *s, int ymd, int open, const char *name)

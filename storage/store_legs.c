@@ -142,9 +142,7 @@ static int leg_insert_tx(sqlite3 *db, void *v)
 	sqlite3_bind_int64(st, 10, l->sent_ms);
 	sqlite3_bind_int64(st, 11, l->created_ms);
 	sqlite3_bind_int64(st, 12, l->updated_ms);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (store_run(st) < 0) {
 		klogf(KLOG_ERROR, "storage", "leg insert failed: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -269,9 +267,7 @@ static int leg_write(sqlite3 *db, const store_leg *l, int release_key)
 	store_bind_text_or_null(st, 12, l->reject_message);
 	sqlite3_bind_int(st, 13, release_key);
 	sqlite3_bind_int64(st, 14, l->id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 /* The order shows its latest accepted amendment's price and type. */
@@ -291,9 +287,7 @@ static int order_take_amendment(sqlite3 *db, const store_leg *l)
 	sqlite3_bind_int64(st, 5, l->order_id);
 	sqlite3_bind_int64(st, 6, l->order_id);
 	sqlite3_bind_int(st, 7, l->seq);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 struct leg_sent_arg {

@@ -144,9 +144,7 @@ static int order_write(sqlite3 *db, const store_order *o, int release_key)
 	sqlite3_bind_int(st, 14, release_key);
 	sqlite3_bind_int(st, 15, release_key);
 	sqlite3_bind_int64(st, 16, o->id);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 struct insert_arg {
@@ -199,9 +197,7 @@ static int order_insert_tx(sqlite3 *db, void *v)
 	sqlite3_bind_text(st, 25, store_venue_name(o->venue), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 26, o->stop_price);
 	sqlite3_bind_int64(st, 27, o->notional);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	if (store_run(st) < 0) {
 		klogf(KLOG_ERROR, "storage", "order insert failed: %s", sqlite3_errmsg(db));
 		return -1;
 	}
@@ -371,9 +367,7 @@ int store_order_progress_in(sqlite3 *db, int64_t id, const store_progress *p, in
 			return -1;
 		sqlite3_bind_text(st, 1, o.code, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
-		int rc = sqlite3_step(st);
-		sqlite3_finalize(st);
-		if (rc != SQLITE_DONE)
+		if (store_run(st) < 0)
 			return -1;
 	}
 	o.updated_ms = p->now_ms;

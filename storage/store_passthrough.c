@@ -18,9 +18,7 @@ static int pt_add_tx(sqlite3 *db, void *v)
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, a->issued_ms);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	if (store_run(st) < 0)
 		return -1;
 	st = store_prep(db, "INSERT OR REPLACE INTO passthrough_tokens (token_sha, key_sha, "
 	                    "issued_ms, expires_ms) VALUES (?, ?, ?, ?)");
@@ -30,9 +28,7 @@ static int pt_add_tx(sqlite3 *db, void *v)
 	sqlite3_bind_text(st, 2, a->key_sha, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, a->issued_ms);
 	sqlite3_bind_int64(st, 4, a->expires_ms);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 int store_pt_token_add(store *s, const char *token_sha, const char *key_sha, int64_t issued_ms,

@@ -54,9 +54,7 @@ static int token_save_tx(sqlite3 *db, void *v)
 	store_bind_text_or_null(st, 2, a->token);
 	sqlite3_bind_int64(st, 3, a->token && *a->token ? a->expires_ms : 0);
 	sqlite3_bind_int64(st, 4, a->issued_real_ms);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return store_run(st) < 0 ? -1 : 0;
 }
 
 int store_token_save(void *ctx, const char *key_id, const char *token, int64_t expires_ms,
