@@ -14,6 +14,18 @@
 #include "krx.h"
 #include "sim.h"
 
+/* KIS never repeats an order number within a day; neither may a restarted
+ * simulator. The first one is the real KST time of day in milliseconds times
+ * 10 (below 10^9: ten digits with the leading zero KIS's numbers have):
+ * every start on the same day begins above the numbers of the starts
+ * before, unless one run handed out more than 10 a millisecond. (In seconds,
+ * two starts within one second began at the same number.) */
+int64_t sim_first_odno(int64_t real_now_ms)
+{
+	int64_t ms = (real_now_ms + 9 * 3600 * 1000LL) % (86400 * 1000LL);
+	return ms * 10 + 1;
+}
+
 static int all_digits(const char *s, size_t n)
 {
 	if (strlen(s) != n)

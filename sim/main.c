@@ -115,17 +115,6 @@ static int parse_args(int argc, char **argv, sim_config *cfg)
 	return 0;
 }
 
-/* KIS never repeats an order number within a day; neither may a restarted
- * simulator. The first one is the real KST time of day in seconds times
- * 10,000 (10 digits at most, as ODNO is): every start on the same day
- * begins above the numbers of the starts before, unless one run handed out
- * more than 10,000 a second. */
-int64_t sim_first_odno(int64_t real_now_ms)
-{
-	int64_t sec = (real_now_ms / 1000 + 9 * 3600) % 86400;
-	return sec * 10000 + 1;
-}
-
 int main(int argc, char **argv)
 {
 	sim_state *st = calloc(1, sizeof(*st));

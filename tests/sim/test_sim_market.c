@@ -182,6 +182,24 @@ static void test_wire_helpers(void **state)
 	assert_int_equal(sim_fault_parse("http_500"), F_HTTP_500);
 }
 
+/* Order numbers across restarts: a start a millisecond after another, even
+ * within the same second, begins above every number the earlier run can
+ * have handed out; the numbers of a day stay below 10^9, so their 10-digit
+ * ODNO keeps the leading zero KIS's numbers have. */
+static void test_first_odno(void **state)
+{
+	(void)state;
+	const int64_t kst_midnight = 1764514800000LL; /* 2025-12-01 00:00:00 KST */
+	assert_int_equal(sim_first_odno(kst_midnight), 1);
+	int64_t day_last = sim_first_odno(kst_midnight + 86400 * 1000LL - 1);
+	assert_true(day_last < 1000000000LL);
+	assert_int_equal(sim_first_odno(kst_midnight + 86400 * 1000LL), 1); /* the next day */
+	int64_t t = kst_midnight + 10 * 3600 * 1000LL + 500;                /* 10:00:00.500 */
+	int64_t first = sim_first_odno(t);
+	assert_true(sim_first_odno(t + 1) > first + 9); /* 10 handed out in that ms */
+	assert_true(sim_first_odno(t + 499) > sim_first_odno(t + 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +209,7 @@ int main(void)
 	    cmocka_unit_test(test_override),
 	    cmocka_unit_test(test_seeded),
 	    cmocka_unit_test(test_wire_helpers),
+	    cmocka_unit_test(test_first_odno),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
